@@ -1,0 +1,133 @@
+"""The mapping schema: one YAML file describes one PyTorch API and its MindSpore counterpart.
+
+This module is the product's contract. It is pure data (pydantic); rules that need the vocabulary in
+conf/ live in ``validate.py``. ``apimap schema`` publishes it as JSON Schema for editors.
+"""
+from __future__ import annotations
+
+from typing import Annotated, Literal, Optional, Union
+
+from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+
+NonEmpty = Annotated[str, StringConstraints(strict=True, min_length=1, pattern=r"\S")]
+Dotted = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")]
+Ident = Annotated[str, StringConstraints(strict=True, pattern=r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*|\*)$")]
+Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+Url = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"']+$")]
+Version = Annotated[str, StringConstraints(strict=True, pattern=r"^\d+(\.\d+){1,3}([a-z0-9.+-]*)$")]
+
+
+class Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
+
+
+class Text(Strict):
+    """Prose in both languages. MyST Markdown (inline code, maths, lists) is allowed; raw HTML is shown as text."""
+
+    en: NonEmpty
+    zh: NonEmpty
+
+
+class Side(Strict):
+    """One framework's API."""
+
+    api: Dotted = Field(description="Full dotted name, e.g. torch.optim.Adamax")
+    kind: Literal["class", "function", "method", "attribute"]
+    signature: NonEmpty = Field(description="The signature as the installed version reports it, e.g. 'torch.optim.Adamax(params, lr=0.002, ...)'")
+    version: Version = Field(description="The framework version this entry was written and checked against")
+    url: Optional[Url] = Field(None, description="Doc page; by default built from the pattern in conf/frameworks.yaml")
+
+
+class ParamRow(Strict):
+    """One row of the parameter table. A side is absent (None) when the other framework has no such parameter."""
+
+    group: Literal["parameters", "inputs", "outputs"] = "parameters"
+    torch: Union[Ident, list[Ident], None] = None
+    mindspore: Union[Ident, list[Ident], None] = None
+    relation: NonEmpty = Field(description="A relation id from conf/relations.yaml")
+    note: Optional[Text] = None
+    needs_review: Optional[NonEmpty] = Field(None, description="Set by `apimap import` when it guessed; a person removes it")
+
+    @property
+    def torch_names(self) -> list[str]:
+        return _names(self.torch)
+
+    @property
+    def mindspore_names(self) -> list[str]:
+        return _names(self.mindspore)
+
+
+def _names(value) -> list[str]:
+    if value is None:
+        return []
+    return [value] if isinstance(value, str) else list(value)
+
+
+DOCTEST_OPTIONS = ("ELLIPSIS", "NORMALIZE_WHITESPACE", "NUMBER", "IGNORE_EXCEPTION_DETAIL", "SKIP_OUTPUT")
+
+
+class Compare(Strict):
+    """Variables to compare between the torch part and the MindSpore part after both ran."""
+
+    names: list[Ident] = Field(min_length=1)
+    rtol: float = Field(1e-5, ge=0)
+    atol: float = Field(1e-8, ge=0)
+    expect: Literal["close", "differ"] = Field("close", description="'differ': the page claims different results; prove they are not close")
+
+    @field_validator("rtol", "atol", mode="before")
+    @classmethod
+    def _int_ok(cls, v):  # `atol: 0` is a natural thing to write
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
+class Xfail(Strict):
+    reason: NonEmpty
+    url: Optional[Url] = None
+
+
+class Example(Strict):
+    """Runnable code in doctest form (>>> / ... prompts, expected output below), one part per framework."""
+
+    id: Slug
+    title: Text
+    note: Optional[Text] = None
+    torch: Optional[NonEmpty] = None
+    mindspore: Optional[NonEmpty] = None
+    compare: Optional[Compare] = None
+    options: list[Literal[DOCTEST_OPTIONS]] = Field(default_factory=list)
+    timeout: float = Field(60.0, gt=0, le=600)
+    xfail: Optional[Xfail] = None
+
+    @field_validator("timeout", mode="before")
+    @classmethod
+    def _int_timeout(cls, v):
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+    @model_validator(mode="after")
+    def _parts(self):
+        if self.torch is None and self.mindspore is None:
+            raise ValueError("an example needs a torch part, a mindspore part, or both")
+        if self.compare and (self.torch is None or self.mindspore is None):
+            raise ValueError("compare needs both a torch and a mindspore part")
+        return self
+
+
+class Mapping(Strict):
+    """One PyTorch API and its MindSpore counterpart (none when the category is `missing`)."""
+
+    torch: Side
+    mindspore: Optional[Side] = None
+    category: NonEmpty = Field(description="A category id from conf/categories.yaml")
+    summary: Text
+    params: list[ParamRow] = Field(default_factory=list)
+    examples: list[Example] = Field(min_length=1)
+    needs_review: Optional[NonEmpty] = None
+    imported_unplaced: list[NonEmpty] = Field(default_factory=list, description="Text `apimap import` could not place; kept verbatim")
+
+
+def json_schema() -> dict:
+    schema = Mapping.model_json_schema()
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = "https://apimap.dev/schema/mapping-1.json"
+    schema["title"] = "apimap mapping"
+    return schema

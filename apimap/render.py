@@ -1,0 +1,144 @@
+"""Render validated mappings into MyST Markdown, one tree per site language.
+
+Pure: models + optional results files in, Markdown out. Never imports torch or mindspore.
+Writes a file only when its bytes change, so Sphinx rebuilds only what an edit touched.
+"""
+from __future__ import annotations
+
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+
+import jinja2
+import yaml
+
+from . import markdown as md
+from .results import CHECK_RESULTS, DOCTEST_RESULTS, DoctestResults, read_check_results, read_doctest_results
+from .validate import Loaded
+from .vocab import Vocab
+
+MAPS_DIR = "maps"
+TABLES_DIR = "tables"
+
+
+@dataclass
+class Site:
+    """Everything a render needs, gathered once."""
+
+    conf_dir: Path
+    templates_dir: Path
+    vocab: Vocab
+    repo_url: str = ""  # for "edit this mapping" links, e.g. https://example.org/apimap/blob/main
+    doctest: DoctestResults = field(default_factory=DoctestResults)
+    check: dict = field(default_factory=dict)
+
+    @cached_property
+    def ui(self) -> dict:
+        return yaml.safe_load((self.conf_dir / "ui.yaml").read_text(encoding="utf-8"))
+
+    @property
+    def languages(self) -> dict[str, dict]:
+        return self.ui["languages"]
+
+    @cached_property
+    def env(self) -> jinja2.Environment:
+        env = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
+            undefined=jinja2.StrictUndefined, autoescape=False,
+            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+        )
+        env.filters.update(cell=md.cell, code=md.code, fence=md.fence, text=lambda s: md.escape_html(md.join_cjk_lines(s)),
+                           signature=md.pretty_signature, first_sentence=first_sentence)
+        return env
+
+    def strings(self, lang: str) -> dict[str, str]:
+        key = self.languages[lang]["text"]
+        return {name: value[key] for name, value in self.ui["strings"].items()}
+
+
+@dataclass
+class RenderStats:
+    written: list[Path] = field(default_factory=list)
+    unchanged: int = 0
+    removed: list[Path] = field(default_factory=list)
+
+
+def load_results(site: Site, build_dir: Path) -> None:
+    site.doctest = read_doctest_results(build_dir / DOCTEST_RESULTS)
+    site.check = read_check_results(build_dir / CHECK_RESULTS)
+
+
+def module_of(api: str) -> str:
+    return api.rsplit(".", 1)[0]
+
+
+def first_sentence(text: str, limit: int = 160) -> str:
+    """The first sentence of a summary, for the one-line table column."""
+    flat = " ".join(text.split())
+    for stop in ("。", ". ", "！", "? "):
+        i = flat.find(stop)
+        if 0 < i < limit:
+            return flat[: i + len(stop)].strip()
+    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+
+
+def render_all(site: Site, loaded: list[Loaded], out_root: Path) -> RenderStats:
+    """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced."""
+    stats = RenderStats()
+    loaded = sorted(loaded, key=lambda x: x.slug)
+    for lang in site.languages:
+        pages = dict(pages_for(site, loaded, lang))
+        lang_root = out_root / lang
+        for rel, text in pages.items():
+            write_if_changed(lang_root / rel, text, stats)
+        if lang_root.exists():
+            for old in lang_root.rglob("*.md"):
+                if old.relative_to(lang_root).as_posix() not in pages:
+                    old.unlink()
+                    stats.removed.append(old)
+    return stats
+
+
+def pages_for(site: Site, loaded: list[Loaded], lang: str):
+    """Yield (relative path, Markdown) for every page of one language."""
+    t = site.strings(lang)
+    text_lang = site.languages[lang]["text"]
+    common = dict(t=t, lang=lang, L=text_lang, vocab=site.vocab, site=site, MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR)
+    by_module: dict[str, list[Loaded]] = defaultdict(list)
+    for item in loaded:
+        by_module[module_of(item.mapping.torch.api)].append(item)
+    page = site.env.get_template("mapping.md.j2")
+    for item in loaded:
+        yield f"{MAPS_DIR}/{item.slug}.md", page.render(item=item, m=item.mapping, links=doc_links(site, item, text_lang), **common)
+    table = site.env.get_template("module_table.md.j2")
+    for module, items in sorted(by_module.items()):
+        yield f"{TABLES_DIR}/{module}.md", table.render(module=module, items=items, **common)
+    yield "index.md", site.env.get_template("index.md.j2").render(modules=sorted(by_module.items()), total=len(loaded), **common)
+    yield "status.md", site.env.get_template("status.md.j2").render(items=loaded, **common)
+
+
+def doc_links(site: Site, item: Loaded, text_lang: str) -> dict[str, str]:
+    links = {}
+    for key in ("torch", "mindspore"):
+        side = getattr(item.mapping, key)
+        if side is not None:
+            links[key] = side.url or site.vocab.frameworks[key].doc_url_for(side.api, text_lang, side.version)
+    return links
+
+
+def write_if_changed(path: Path, text: str, stats: RenderStats) -> None:
+    data = text.encode("utf-8")
+    if path.exists() and _digest(path.read_bytes()) == _digest(data):
+        stats.unchanged += 1
+        return
+    path.parent.mkdir(parents=True, exist_ok=True)
+    tmp = path.with_name(path.name + ".tmp")
+    tmp.write_bytes(data)
+    tmp.replace(path)
+    stats.written.append(path)
+
+
+def _digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()

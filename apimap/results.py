@@ -1,0 +1,74 @@
+"""Reading the optional results files that the execute and check stages leave in site/_build/.
+
+``doctest-results.json`` (written by ``apimap doctest``)::
+
+    {"schema": 1, "created": "2026-11-21T18:00:00Z", "platform": "Linux-x86_64",
+     "versions": {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"},
+     "items": [{"file": "torch/optim/Adamax.yaml", "example": "three-steps", "part": "torch",
+                "status": "passed", "duration": 0.41, "message": ""}, ...]}
+
+``part`` is ``torch``, ``mindspore`` or ``compare``; ``status`` one of STATUSES.
+The renderer never imports a framework: these files are all it knows about execution.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from pathlib import Path
+
+STATUSES = ("passed", "failed", "errored", "xfailed", "xpassed", "skipped")
+DOCTEST_RESULTS = "doctest-results.json"
+CHECK_RESULTS = "check-results.json"
+
+
+@dataclass
+class DoctestResults:
+    created: str = ""
+    platform: str = ""
+    versions: dict[str, str] = field(default_factory=dict)
+    items: list[dict] = field(default_factory=list)
+
+    @property
+    def present(self) -> bool:
+        return bool(self.items)
+
+    def for_example(self, rel: str, example: str) -> dict[str, dict]:
+        """{'torch': item, 'mindspore': item, 'compare': item} for one example (missing parts absent)."""
+        return self._index.get((rel, example), {})
+
+    @property
+    def _index(self) -> dict[tuple[str, str], dict[str, dict]]:
+        if not hasattr(self, "_idx"):
+            idx: dict[tuple[str, str], dict[str, dict]] = {}
+            for item in self.items:
+                idx.setdefault((item["file"], item["example"]), {})[item["part"]] = item
+            self._idx = idx
+        return self._idx
+
+    def example_status(self, rel: str, example: str) -> str:
+        """One status for the whole example: the worst of its parts, or 'not_run'."""
+        parts = self.for_example(rel, example)
+        if not parts:
+            return "not_run"
+        order = ["failed", "errored", "xpassed", "xfailed", "skipped", "passed"]
+        return min((p["status"] for p in parts.values()), key=lambda s: order.index(s) if s in order else 0)
+
+    def versions_text(self) -> str:
+        names = {"torch": "PyTorch", "mindspore": "MindSpore", "python": "Python"}
+        return ", ".join(f"{names.get(k, k)} {v}" for k, v in self.versions.items() if k in names)
+
+
+def read_doctest_results(path: Path) -> DoctestResults:
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return DoctestResults()
+    return DoctestResults(data.get("created", ""), data.get("platform", ""), data.get("versions", {}), data.get("items", []))
+
+
+def read_check_results(path: Path) -> dict:
+    """``{"versions": {...}, "files": {"torch/optim/Adamax.yaml": {"status": "ok"|"drift"|"error", "findings": [...]}}}``."""
+    try:
+        return json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return {}

@@ -1,0 +1,306 @@
+"""Load mapping files into validated ``Mapping`` models, reporting every problem as ``file:line: key.path: message``."""
+from __future__ import annotations
+
+import doctest
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterable
+
+from pydantic import ValidationError
+
+from .model import Example, Mapping
+from .problems import Problem, ProblemsError, did_you_mean, format_path
+from .vocab import Vocab
+from .yamlsource import LineMap, read_yaml
+
+_DOCTEST = doctest.DocTestParser()
+
+
+@dataclass(frozen=True)
+class Loaded:
+    """A validated mapping with where it came from."""
+
+    mapping: Mapping
+    path: Path  # absolute
+    rel: str  # path relative to the mappings root, with "/" separators, e.g. "torch/optim/Adamax.yaml"
+    display: str  # how problems name the file, e.g. "mappings/torch/optim/Adamax.yaml"
+    lines: LineMap
+
+    @property
+    def slug(self) -> str:
+        """Stable page name: 'torch/optim/Adam@mint.yaml' -> 'torch.optim.Adam@mint'."""
+        return self.rel[: -len(".yaml")].replace("/", ".")
+
+
+def load_file(path: Path, root: Path, vocab: Vocab, display: str | None = None) -> Loaded:
+    """Read and validate one file; raise ``ProblemsError`` listing all problems in it."""
+    path = Path(path).resolve()
+    display = display or _display(path, root)
+    data, lines = read_yaml(path, display)
+    if not isinstance(data, dict):
+        raise ProblemsError([Problem(display, 1, "", f"expected a mapping of keys at the top level, got {_typename(data)}")])
+    try:
+        mapping = Mapping.model_validate(data)
+    except ValidationError as exc:
+        raise ProblemsError(sorted(_pydantic_problems(exc, data, lines, display))) from None
+    rel = _rel(path, root)
+    problems = list(semantic_problems(mapping, rel, vocab, lines, display))
+    if rel is None:  # a file outside the mappings tree: validated, but named after its API
+        rel = mapping.torch.api.replace(".", "/") + ".yaml"
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        raise ProblemsError(sorted(errors))
+    return Loaded(mapping, path, rel, display, lines)
+
+
+def load_tree(paths: Iterable[Path], root: Path, vocab: Vocab) -> tuple[list[Loaded], list[Problem]]:
+    """Load many files; never stops at the first bad one. Returns the good ones and all problems."""
+    loaded: list[Loaded] = []
+    problems: list[Problem] = []
+    for path in sorted(set(expand(paths))):
+        try:
+            loaded.append(load_file(path, root, vocab))
+        except ProblemsError as exc:
+            problems.extend(exc.problems)
+    problems.extend(duplicate_pairs(loaded))
+    dupes = {(p.file) for p in problems if p.message.startswith("same pair as")}
+    loaded = [item for item in loaded if item.display not in dupes]
+    return loaded, problems
+
+
+def expand(paths: Iterable[Path]) -> Iterable[Path]:
+    for p in paths:
+        p = Path(p)
+        if p.is_dir():
+            yield from (q.resolve() for q in p.rglob("*.yaml") if not any(part.startswith(".") for part in q.parts))
+        else:
+            yield p.resolve()
+
+
+def duplicate_pairs(loaded: list[Loaded]) -> Iterable[Problem]:
+    first: dict[tuple[str, str | None], Loaded] = {}
+    for item in sorted(loaded, key=lambda x: x.rel):
+        key = (item.mapping.torch.api, item.mapping.mindspore.api if item.mapping.mindspore else None)
+        if key in first:
+            other = first[key]
+            yield Problem(item.display, item.lines.line(("torch", "api")), "torch.api",
+                          f"same pair as {other.display} ({key[0]} -> {key[1] or 'missing'}); one file per pair")
+        else:
+            first[key] = item
+
+
+# --- rules that need the vocabulary -------------------------------------------------------------
+
+def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, display: str) -> Iterable[Problem]:
+    def at(loc: tuple, message: str, severity: str = "error") -> Problem:
+        return Problem(display, lines.line(loc), format_path(loc), message, severity)
+
+    yield from _path_rule(m, rel, at)
+    categories, relations = vocab.categories, vocab.relations
+    if m.category not in categories:
+        yield at(("category",), f"unknown category '{m.category}'{did_you_mean(m.category, categories)}")
+        return
+    if m.category == "missing" and m.mindspore is not None:
+        yield at(("mindspore",), "category 'missing' means MindSpore has no counterpart; remove the mindspore section")
+    if m.category != "missing" and m.mindspore is None:
+        yield at(("category",), f"category '{m.category}' needs a mindspore section (use 'missing' when there is no counterpart)")
+
+    strongest = None  # (priority, row index, relation)
+    implied = set()
+    seen_names: dict[tuple[str, str, str], int] = {}
+    for i, row in enumerate(m.params):
+        loc = ("params", i)
+        rel_def = relations.get(row.relation)
+        if rel_def is None:
+            yield at(loc + ("relation",), f"unknown relation '{row.relation}'{did_you_mean(row.relation, relations)}")
+            continue
+        for side, spec in (("torch", rel_def.torch), ("mindspore", rel_def.mindspore)):
+            names = row.torch_names if side == "torch" else row.mindspore_names
+            if spec == "none" and names:
+                yield at(loc + (side,), f"relation '{row.relation}' has no {side} parameter; remove {side}: or change the relation")
+            elif spec == "one" and len(names) != 1:
+                yield at(loc, f"relation '{row.relation}' needs exactly one {side} parameter, got {len(names)}")
+            elif spec == "many" and not names:
+                yield at(loc, f"relation '{row.relation}' needs at least one {side} parameter")
+            for name in names:
+                key = (row.group, side, name)
+                if key in seen_names:
+                    yield at(loc + (side,), f"{side} parameter '{name}' already has a row (params[{seen_names[key]}])")
+                seen_names.setdefault(key, i)
+        if rel_def.note == "required" and row.note is None:
+            yield at(loc, f"relation '{row.relation}' needs a note (en and zh) saying what differs")
+        if row.needs_review:
+            yield at(loc, f"needs review: {row.needs_review}", "warning")
+        if m.mindspore is None and rel_def.mindspore != "none":
+            yield at(loc + ("relation",), f"relation '{row.relation}' names a MindSpore parameter, but the category is 'missing'")
+        cat = categories[rel_def.implies]
+        implied.add(cat.id)
+        if strongest is None or cat.priority > strongest[0]:
+            strongest = (cat.priority, i, row.relation)
+
+    declared = categories[m.category]
+    if strongest and strongest[0] > declared.priority:
+        derived = next(c for c in categories.values() if c.priority == strongest[0])
+        yield at(("category",), f"category '{m.category}' contradicts params[{strongest[1]}] "
+                                f"(relation '{strongest[2]}' means at least '{derived.id}')")
+    elif m.category in vocab.derivable_categories and m.category not in implied:
+        needed = sorted(r.id for r in relations.values() if r.implies == m.category)
+        yield at(("category",), f"category '{m.category}' needs a params row with relation {' or '.join(repr(n) for n in needed)}")
+
+    ids: dict[str, int] = {}
+    for i, ex in enumerate(m.examples):
+        if ex.id in ids:
+            yield at(("examples", i, "id"), f"duplicate example id '{ex.id}' (also examples[{ids[ex.id]}])")
+        ids.setdefault(ex.id, i)
+        for part in ("torch", "mindspore"):
+            code = getattr(ex, part)
+            if code is not None:
+                yield from _doctest_problems(code, ("examples", i, part), lines, display)
+    if m.needs_review:
+        yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
+
+
+def _path_rule(m: Mapping, rel: str, at) -> Iterable[Problem]:
+    """mappings/torch/optim/Adamax.yaml holds torch.optim.Adamax; a second pair may be Adamax@mint.yaml."""
+    if rel is None:
+        return
+    *dirs, stem = rel[: -len(".yaml")].split("/")
+    name = stem.split("@", 1)[0]
+    expected = ".".join([*dirs, name])
+    if expected != m.torch.api:
+        want = "/".join(m.torch.api.split(".")) + ".yaml"
+        yield at(("torch", "api"), f"file path says '{expected}' but torch.api is '{m.torch.api}'; move the file to mappings/{want}")
+
+
+def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> Iterable[Problem]:
+    first = lines.text_line(loc)
+    try:
+        examples = _DOCTEST.get_examples(code, name=display)
+    except ValueError as exc:  # doctest says "line N of the docstring for X has ..."
+        msg = str(exc)
+        offset = 0
+        if msg.startswith("line "):
+            try:
+                offset = int(msg.split()[1])
+            except ValueError:
+                pass
+        yield Problem(display, first + offset, format_path(loc), f"not valid doctest: {msg.split(': ', 1)[-1]}")
+        return
+    if not examples:
+        yield Problem(display, first, format_path(loc), "no '>>> ' statements; write the code in doctest form")
+        return
+    for ex in examples:
+        try:
+            compile(ex.source, display, "single")
+        except SyntaxError as exc:
+            yield Problem(display, first + ex.lineno + max((exc.lineno or 1) - 1, 0), format_path(loc),
+                          f"Python syntax error: {exc.msg}")
+            return
+
+
+# --- pydantic errors -> one-line problems --------------------------------------------------------
+
+def _pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str) -> Iterable[Problem]:
+    seen = set()
+    for err in exc.errors(include_url=False):
+        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p)))
+        msg = _message(err, loc, data)
+        key = (loc, msg)
+        if key in seen:
+            continue
+        seen.add(key)
+        yield Problem(display, lines.line(loc), format_path(loc), msg)
+
+
+def _is_union_tag(part: str) -> bool:
+    # pydantic inserts the union member it tried into the location ("str", "list[...]", "function-after[...]")
+    return part in ("str", "list", "none") or "[" in part or part.startswith("constrained-str")
+
+
+def _message(err: dict, loc: tuple, data) -> str:
+    kind, value = err["type"], err.get("input")
+    if kind == "extra_forbidden":
+        parent = _model_at(loc[:-1])
+        allowed = list(parent.model_fields) if parent else []
+        hint = did_you_mean(loc[-1], allowed) or (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        return f"unknown key '{loc[-1]}'{hint}"
+    if kind == "missing":
+        return "required key is missing" + (" (write the text in both en and zh)" if loc[-1] in ("en", "zh") else "")
+    if kind == "literal_error":
+        expected = err.get("ctx", {}).get("expected", "")
+        return f"'{value}' is not allowed; expected {expected}"
+    if kind in ("string_type", "list_type", "dict_type", "model_type", "float_type", "int_type", "bool_type", "model_attributes_type"):
+        return f"expected {_EXPECT.get(kind, kind)}, got {_typename(value)}"
+    if kind == "string_pattern_mismatch" or kind == "string_too_short":
+        if isinstance(value, str) and not value.strip():
+            return "must not be empty"
+        field = loc[-1] if loc and isinstance(loc[-1], str) else ""
+        return f"'{_short(value)}' is not a valid {_PATTERN_NAMES.get(field, 'value')}"
+    if kind == "too_short":
+        return "must have at least one item"
+    if kind == "value_error":
+        return err["msg"].removeprefix("Value error, ")
+    return err["msg"]
+
+
+_EXPECT = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
+           "model_attributes_type": "a mapping of keys", "float_type": "a number", "int_type": "a whole number", "bool_type": "true or false"}
+_PATTERN_NAMES = {"api": "dotted API name (e.g. torch.optim.Adam)", "version": "version (e.g. \"2.13.0\", quoted)",
+                  "url": "http(s) URL", "id": "example id (lowercase letters, digits, - and _)",
+                  "torch": "parameter name", "mindspore": "parameter name", "names": "variable name"}
+
+
+def _model_at(loc: tuple):
+    """The pydantic model class that holds keys at ``loc`` (to suggest valid keys)."""
+    from . import model as M
+
+    cls = M.Mapping
+    for part in loc:
+        if isinstance(part, int):
+            continue
+        field = cls.model_fields.get(part)
+        if field is None:
+            return None
+        cls = _model_in(field.annotation)
+        if cls is None:
+            return None
+    return cls
+
+
+def _model_in(annotation):
+    from typing import get_args
+
+    from pydantic import BaseModel
+
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
+        return annotation
+    for arg in get_args(annotation):
+        found = _model_in(arg)
+        if found:
+            return found
+    return None
+
+
+def _typename(value) -> str:
+    if value is None:
+        return "nothing (null)"
+    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+
+
+def _short(value, limit: int = 60) -> str:
+    text = str(value)
+    return text if len(text) <= limit else text[: limit - 3] + "..."
+
+
+def _display(path: Path, root: Path) -> str:
+    try:
+        return str(path.relative_to(Path.cwd()))
+    except ValueError:
+        return str(path)
+
+
+def _rel(path: Path, root: Path) -> str | None:
+    try:
+        return path.relative_to(Path(root).resolve()).as_posix()
+    except ValueError:
+        return None

@@ -1,0 +1,68 @@
+"""One Sphinx configuration for every language; the language comes from ``-D language=...``.
+
+apimap's build sets the language; values that differ by language are computed here, not copied.
+"""
+import os
+import sys
+from pathlib import Path
+
+import yaml
+
+CONF_DIR = Path(__file__).resolve().parent
+REPO = CONF_DIR.parent
+SITE = REPO / "site"
+sys.path.insert(0, str(REPO))  # so the apimap package is importable without installation
+
+_ui = yaml.safe_load((CONF_DIR / "ui.yaml").read_text(encoding="utf-8"))
+language = os.environ.get("APIMAP_LANGUAGE", "en")  # overridden by -D language=...
+
+project = "apimap"
+author = "apimap contributors"
+copyright = "apimap contributors"
+
+extensions = ["myst_parser", "sphinx_design", "sphinx_copybutton", "apimap.sphinx_ext"]
+apimap_conf_dir = str(CONF_DIR)
+apimap_languages = {code: info["name"] for code, info in _ui["languages"].items()}
+
+source_suffix = {".md": "markdown"}
+master_doc = "index"
+exclude_patterns = []
+myst_enable_extensions = ["colon_fence", "dollarmath", "attrs_inline"]
+myst_heading_anchors = 3
+suppress_warnings = ["myst.header"]
+
+# Raw HTML from any source is not allowed in pages (see apimap/markdown.py for YAML text).
+docutils_settings = {"raw_enabled": False, "file_insertion_enabled": False}
+
+html_theme = "furo"
+html_title = "apimap"
+html_static_path = [str(SITE / "_static")]
+templates_path = [str(SITE / "_templates")]
+html_sidebars = {
+    "**": [
+        "sidebar/brand.html",
+        "apimap-languages.html",
+        "sidebar/search.html",
+        "sidebar/scroll-start.html",
+        "sidebar/navigation.html",
+        "sidebar/scroll-end.html",
+    ]
+}
+html_show_sourcelink = False
+html_copy_source = False
+html_last_updated_fmt = None
+
+# Copy buttons copy only the code after >>> / ... prompts, never expected output.
+copybutton_prompt_text = r">>> |\.\.\. "
+copybutton_prompt_is_regexp = True
+copybutton_only_copy_prompt_lines = True
+
+# Chinese search segments words with jieba (installed with apimap), so 学习率 is found as a word.
+try:
+    import logging
+
+    import jieba
+
+    jieba.setLogLevel(logging.WARNING)
+except ImportError:  # English-only builds do not need it
+    pass
