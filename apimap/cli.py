@@ -79,7 +79,7 @@ def load(project: Project, paths: list[Path] | None = None):
 
     vocab = Vocab(project.conf)
     vocab.check()
-    loaded, problems = load_tree(paths or [project.mappings], project.mappings, vocab)
+    loaded, problems = load_tree(paths or [project.mappings], None if paths else project.mappings, vocab)
     return vocab, loaded, problems
 
 

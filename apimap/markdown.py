@@ -42,13 +42,23 @@ def _esc(s: str) -> str:
     return s.replace("<", "&lt;").replace(">", "&gt;")
 
 
-_CJK = "\u2e80-\u9fff\u3000-\u303f\uff00-\uffef"
-_CJK_BREAK = re.compile(f"(?<=[{_CJK}])\n(?=[{_CJK}`])|(?<=[{_CJK}`])\n(?=[{_CJK}])")
+_CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
+_INLINE_MARK = set("*_`$[]()")
 
 
 def join_cjk_lines(text: str) -> str:
-    """Join soft line breaks between Chinese characters: HTML would show them as stray spaces."""
-    return _CJK_BREAK.sub("", text)
+    """Join soft line breaks next to Chinese text: HTML would show them as stray spaces between characters."""
+    lines = text.split("\n")
+    out = [lines[0]]
+    for line in lines[1:]:
+        prev, nxt = out[-1].rstrip(), line.lstrip()
+        a, b = prev[-1:] , nxt[:1]
+        joinable = a and b and (_CJK.match(a) or a in _INLINE_MARK) and (_CJK.match(b) or b in _INLINE_MARK)
+        if joinable and (_CJK.match(a) or _CJK.match(b)) and not nxt.startswith(("- ", "* ", "```")):
+            out[-1] = prev + nxt
+        else:
+            out.append(line)
+    return "\n".join(out)
 
 
 def cell(text: str | None) -> str:

@@ -6,6 +6,8 @@ Writes a file only when its bytes change, so Sphinx rebuilds only what an edit t
 from __future__ import annotations
 
 import hashlib
+import json
+import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -21,6 +23,10 @@ from .vocab import Vocab
 
 MAPS_DIR = "maps"
 TABLES_DIR = "tables"
+DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extension (not pages)
+EXPLORER_DATA = "explorer.json"
+# Worst first: one status for a mapping from the statuses of its examples.
+STATUS_ORDER = ("failed", "errored", "xpassed", "not_run", "skipped", "xfailed", "passed")
 
 
 @dataclass
@@ -33,6 +39,18 @@ class Site:
     repo_url: str = ""  # for "edit this mapping" links, e.g. https://example.org/apimap/blob/main
     doctest: DoctestResults = field(default_factory=DoctestResults)
     check: dict = field(default_factory=dict)
+    updated: dict[str, str] = field(default_factory=dict)  # rel -> "YYYY-MM-DD" of the file's last commit
+
+    @cached_property
+    def settings(self) -> dict:
+        """conf/site.yaml (optional): settings of the published site that are not vocabulary."""
+        path = self.conf_dir / "site.yaml"
+        return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+
+    def edit_url(self, rel: str) -> str:
+        """Where a person edits mappings/<rel>, or "" when no repository is configured."""
+        pattern = self.settings.get("edit_url") or (self.repo_url.rstrip("/") + "/{path}" if self.repo_url else "")
+        return pattern.format(path=f"mappings/{rel}") if pattern else ""
 
     @cached_property
     def ui(self) -> dict:
@@ -55,7 +73,8 @@ class Site:
 
     def strings(self, lang: str) -> dict[str, str]:
         key = self.languages[lang]["text"]
-        return {name: value[key] for name, value in self.ui["strings"].items()}
+        merged = {**self.settings.get("strings", {}), **self.ui["strings"]}
+        return {name: value[key] for name, value in merged.items()}
 
 
 @dataclass
@@ -88,7 +107,11 @@ def render_all(site: Site, loaded: list[Loaded], out_root: Path) -> RenderStats:
     """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced."""
     stats = RenderStats()
     loaded = sorted(loaded, key=lambda x: x.slug)
+    if loaded and not site.updated:
+        site.updated = last_commit_dates(loaded)
+    explorer = json.dumps(explorer_data(site, loaded), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     for lang in site.languages:
+        write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
         pages = dict(pages_for(site, loaded, lang))
         lang_root = out_root / lang
         for rel, text in pages.items():
@@ -117,6 +140,55 @@ def pages_for(site: Site, loaded: list[Loaded], lang: str):
         yield f"{TABLES_DIR}/{module}.md", table.render(module=module, items=items, **common)
     yield "index.md", site.env.get_template("index.md.j2").render(modules=sorted(by_module.items()), total=len(loaded), **common)
     yield "status.md", site.env.get_template("status.md.j2").render(items=loaded, **common)
+
+
+def mapping_status(site: Site, item: Loaded) -> str:
+    """The worst status of a mapping's examples (see STATUS_ORDER); 'not_run' without results."""
+    if not site.doctest.present:
+        return "not_run"
+    statuses = [site.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples]
+    return min(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+
+
+def explorer_data(site: Site, loaded: list[Loaded]) -> dict:
+    """Everything the landing page's mapping explorer shows, in both languages (read by apimap.sphinx_ext).
+
+    Rows are compact (5,000 of them stay well under a megabyte): t torch API, m MindSpore API ("" if none),
+    c category id, s status, p page slug. Modules are derived in the browser from ``t``.
+    """
+    strings = site.ui["strings"]
+    statuses = [s for s in STATUS_ORDER if f"status_{s}" in strings]
+    return {
+        "version": 1,
+        "categories": [{"id": c.id, "label": c.label, "definition": c.definition} for c in site.vocab.categories.values()],
+        "statuses": [{"id": s, "label": strings[f"status_{s}"]} for s in statuses],
+        "rows": [
+            {"t": item.mapping.torch.api, "m": item.mapping.mindspore.api if item.mapping.mindspore else "",
+             "c": item.mapping.category, "s": mapping_status(site, item), "p": item.slug}
+            for item in loaded
+        ],
+    }
+
+
+def last_commit_dates(loaded: list[Loaded]) -> dict[str, str]:
+    """{rel: "YYYY-MM-DD"} of each mapping file's last commit, from ONE ``git log``; {} without git or history."""
+    roots = {item.path.parents[len(Path(item.rel).parts) - 1] for item in loaded}
+    if len(roots) != 1:
+        return {}
+    root = roots.pop()
+    try:
+        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", "."],
+                             capture_output=True, text=True, timeout=120, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, str] = {}
+    date = ""
+    for line in out.splitlines():
+        if line.startswith("\0"):
+            date = line[1:].strip()
+        elif line.strip() and date:
+            dates.setdefault(line.strip(), date)  # newest first: keep the first date seen
+    return dates
 
 
 def doc_links(site: Site, item: Loaded, text_lang: str) -> dict[str, str]:

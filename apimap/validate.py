@@ -32,7 +32,7 @@ class Loaded:
         return self.rel[: -len(".yaml")].replace("/", ".")
 
 
-def load_file(path: Path, root: Path, vocab: Vocab, display: str | None = None) -> Loaded:
+def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None = None) -> Loaded:
     """Read and validate one file; raise ``ProblemsError`` listing all problems in it."""
     path = Path(path).resolve()
     display = display or _display(path, root)
@@ -53,19 +53,31 @@ def load_file(path: Path, root: Path, vocab: Vocab, display: str | None = None) 
     return Loaded(mapping, path, rel, display, lines)
 
 
-def load_tree(paths: Iterable[Path], root: Path, vocab: Vocab) -> tuple[list[Loaded], list[Problem]]:
-    """Load many files; never stops at the first bad one. Returns the good ones and all problems."""
+def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab) -> tuple[list[Loaded], list[Problem]]:
+    """Load many files; never stops at the first bad one. Returns the good ones and all problems.
+
+    Each file's path is checked against its API relative to ``root``, or (``root=None``) relative to the
+    nearest folder above it named ``mappings``.
+    """
     loaded: list[Loaded] = []
     problems: list[Problem] = []
     for path in sorted(set(expand(paths))):
         try:
-            loaded.append(load_file(path, root, vocab))
+            loaded.append(load_file(path, root or mappings_root(path), vocab))
         except ProblemsError as exc:
             problems.extend(exc.problems)
     problems.extend(duplicate_pairs(loaded))
     dupes = {(p.file) for p in problems if p.message.startswith("same pair as")}
     loaded = [item for item in loaded if item.display not in dupes]
     return loaded, problems
+
+
+def mappings_root(path: Path) -> Path | None:
+    """The nearest folder above ``path`` named ``mappings`` (the tree the file's path is checked against)."""
+    for parent in Path(path).resolve().parents:
+        if parent.name == "mappings":
+            return parent
+    return None  # a loose file: validated, but its path is not checked
 
 
 def expand(paths: Iterable[Path]) -> Iterable[Path]:
@@ -176,7 +188,7 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
     first = lines.text_line(loc)
     try:
         examples = _DOCTEST.get_examples(code, name=display)
-    except ValueError as exc:  # doctest says "line N of the docstring for X has ..."
+    except ValueError as exc:  # doctest says "line N (1-based) of the docstring for X has ..."
         msg = str(exc)
         offset = 0
         if msg.startswith("line "):
@@ -184,7 +196,7 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
                 offset = int(msg.split()[1])
             except ValueError:
                 pass
-        yield Problem(display, first + offset, format_path(loc), f"not valid doctest: {msg.split(': ', 1)[-1]}")
+        yield Problem(display, first + max(offset - 1, 0), format_path(loc), f"not valid doctest: {msg.split(': ', 1)[-1]}")
         return
     if not examples:
         yield Problem(display, first, format_path(loc), "no '>>> ' statements; write the code in doctest form")
@@ -299,7 +311,9 @@ def _display(path: Path, root: Path) -> str:
         return str(path)
 
 
-def _rel(path: Path, root: Path) -> str | None:
+def _rel(path: Path, root: Path | None) -> str | None:
+    if root is None:
+        return None
     try:
         return path.relative_to(Path(root).resolve()).as_posix()
     except ValueError:

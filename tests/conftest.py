@@ -1,0 +1,31 @@
+"""Shared fixtures: the project, its vocabulary, and small mapping trees to mutate."""
+from __future__ import annotations
+
+import shutil
+from pathlib import Path
+
+import pytest
+
+from apimap.project import Project
+from apimap.vocab import Vocab
+
+REPO = Path(__file__).resolve().parent.parent
+FIXTURES = Path(__file__).resolve().parent / "fixtures"
+
+
+@pytest.fixture(scope="session")
+def project() -> Project:
+    return Project(REPO)
+
+
+@pytest.fixture(scope="session")
+def vocab(project) -> Vocab:
+    return Vocab(project.conf)
+
+
+@pytest.fixture
+def fixture_tree(tmp_path) -> Path:
+    """A private copy of tests/fixtures/mappings, as tmp/mappings."""
+    dest = tmp_path / "mappings"
+    shutil.copytree(FIXTURES / "mappings", dest)
+    return dest

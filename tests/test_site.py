@@ -1,0 +1,66 @@
+"""A real Sphinx build (-W: warnings are errors) of the fixture mappings, in both languages."""
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+
+import pytest
+
+from apimap.project import Project
+
+
+@pytest.fixture(scope="module")
+def built_site(tmp_path_factory, project):
+    from tests.conftest import FIXTURES
+
+    proj = tmp_path_factory.mktemp("site")
+    for name in ("conf", "templates"):
+        (proj / name).symlink_to(project.root / name)
+    import shutil
+
+    shutil.copytree(FIXTURES / "mappings", proj / "mappings")
+    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(proj), "build"],
+                         capture_output=True, text=True, cwd=project.root, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return Project(proj)
+
+
+def read(site: Project, rel: str) -> str:
+    return (site.html / rel).read_text(encoding="utf-8")
+
+
+def test_root_index_offers_both_languages(built_site):
+    html = read(built_site, "index.html")
+    assert 'href="en/index.html"' in html and 'href="zh_CN/index.html"' in html
+
+
+@pytest.mark.parametrize("lang,col_note,relation", [("en", "Notes", "Renamed; default differs"), ("zh_CN", "说明", "参数名与默认值均不同")])
+def test_mapping_page_has_signatures_table_and_language_link(built_site, lang, col_note, relation):
+    html = read(built_site, f"{lang}/maps/torch.demo.Widget.html")
+    text = re.sub(r"<[^>]+>", "", html)
+    assert "torch.demo.Widget(" in text and "mindspore.demo.Gadget(" in text  # both signatures
+    assert re.search(r"<table[^>]*>.*?" + col_note, html, re.S)  # the parameter table
+    assert relation in text
+    other = "zh_CN" if lang == "en" else "en"
+    assert f'href="../../{other}/maps/torch.demo.Widget.html"' in html  # language switch to the same page
+    assert f'hreflang="{other.replace("_", "-")}"' in html
+
+
+def test_hostile_text_is_not_html(built_site):
+    html = read(built_site, "en/maps/torch.demo.Widget.html")
+    assert "<script>alert(1)</script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+def test_category_badge_explains_itself(built_site):
+    html = read(built_site, "en/maps/torch.demo.Widget.html")
+    assert re.search(r'<span class="apimap-badge apimap-cat apimap-cat-defaults_differ" title="A parameter exists on both sides but its default value differs.">Defaults differ</span>', html)
+
+
+def test_module_tables_and_status_page(built_site):
+    table = read(built_site, "zh_CN/tables/torch.demo.html")
+    assert "torch.demo.Widget" in table and "mindspore.demo.Gadget" in table and "默认值不同" in table
+    assert "暂无对应" in table  # the missing mapping's category label
+    status = read(built_site, "en/status.html")
+    assert "not run" in status
