@@ -5,6 +5,7 @@ Only plain data is accepted: no tags that build objects, no anchors or aliases (
 """
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -65,14 +66,12 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
 
 
 def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
+    """Build plain data from the parser's event stream, iteratively (no recursion, so no stack overflow on
+    hostile nesting), recording the line of every key path."""
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        loader = _Loader(text)
-        try:
-            node = loader.get_single_node()
-        finally:
-            loader.dispose()
+        return _from_events(text, name)
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
@@ -81,44 +80,117 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         if line <= len(source_lines) and "\t" in source_lines[line - 1]:
             msg += " (tabs are not allowed for indentation)"
         raise ProblemsError([Problem(name, line, "", f"YAML syntax: {msg}")]) from None
-    except yaml.YAMLError as exc:  # e.g. a document that is only a stray token
+    except yaml.YAMLError as exc:
         raise ProblemsError([Problem(name, 1, "", f"YAML syntax: {exc}")]) from None
-    if node is None:
-        raise ProblemsError([Problem(name, 1, "", "empty file; expected a mapping with keys torch, mindspore, category, ...")])
+
+
+_RESOLVER = yaml.resolver.Resolver()
+_FLOAT_12 = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
+
+
+class _Frame:
+    __slots__ = ("loc", "value", "key", "key_line")
+
+    def __init__(self, loc: Loc, value):
+        self.loc, self.value, self.key, self.key_line = loc, value, None, 0
+
+
+def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
     lines = LineMap()
-    data = _build(node, (), lines, name, seen=set())
-    return data, lines
+    stack: list[_Frame] = []
+    root: list[Any] = []
+    documents = 0
+
+    def fail(event, loc, message):
+        raise ProblemsError([Problem(name, event.start_mark.line + 1, format_path(loc), message)])
+
+    def child_loc(event) -> Loc:
+        """Where the value that ``event`` starts goes; records keys (and rejects duplicates) on the way."""
+        if not stack:
+            return ()
+        top = stack[-1]
+        if isinstance(top.value, list):
+            return top.loc + (len(top.value),)
+        return top.loc + (top.key,)
+
+    def put(value, loc):
+        if not stack:
+            root.append(value)
+            return
+        top = stack[-1]
+        if isinstance(top.value, list):
+            top.value.append(value)
+        else:
+            top.value[top.key] = value
+            top.key = None
+
+    loader = _Loader(text)
+    try:
+        while True:
+            event = loader.get_event()
+            if event is None or isinstance(event, yaml.StreamEndEvent):
+                break
+            if isinstance(event, yaml.DocumentStartEvent):
+                documents += 1
+                if documents > 1:
+                    fail(event, (), "more than one YAML document (---); one mapping per file")
+                continue
+            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+                continue
+            top = stack[-1] if stack else None
+            expecting_key = top is not None and isinstance(top.value, dict) and top.key is None
+            if isinstance(event, yaml.AliasEvent):
+                fail(event, child_loc(event) if not expecting_key else (top.loc if top else ()), "anchors and aliases (&, *) are not allowed")
+            if getattr(event, "anchor", None):
+                fail(event, child_loc(event) if not expecting_key else top.loc, "anchors and aliases (&, *) are not allowed")
+            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
+                frame = stack.pop()
+                put(frame.value, frame.loc)
+                continue
+            if expecting_key:
+                if not isinstance(event, yaml.ScalarEvent):
+                    fail(event, top.loc, "keys must be plain strings")
+                key = _scalar(event, name)
+                if key == "<<":
+                    fail(event, top.loc, "merge keys (<<) are not allowed")
+                key = str(key)
+                loc = top.loc + (key,)
+                if key in top.value:
+                    fail(event, loc, f"duplicate key '{key}' (first at line {lines.lines[loc]})")
+                lines.lines[loc] = event.start_mark.line + 1
+                top.key = key
+                top.value[key] = None  # placeholder keeps the key order and marks it seen
+                continue
+            loc = child_loc(event)
+            line = event.start_mark.line + 1
+            lines.lines.setdefault(loc, line)
+            tag = getattr(event, "tag", None)
+            if tag not in (None, "!") and tag not in _PLAIN_TAGS:
+                fail(event, loc, f"YAML tag '{tag}' is not allowed; mappings hold plain data only")
+            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
+                if len(stack) >= MAX_DEPTH:
+                    fail(event, loc, f"nested deeper than {MAX_DEPTH} levels")
+                stack.append(_Frame(loc, {} if isinstance(event, yaml.MappingStartEvent) else []))
+                continue
+            if isinstance(event, yaml.ScalarEvent):
+                if event.style in ("|", ">"):
+                    lines.text_lines[loc] = line + 1
+                put(_scalar(event, name), loc)
+    finally:
+        loader.dispose()
+    if not root or root[0] is None:
+        raise ProblemsError([Problem(name, 1, "", "empty file; expected a mapping with keys torch, mindspore, category, ...")])
+    return root[0], lines
 
 
-def _build(node: yaml.Node, loc: Loc, lines: LineMap, name: str, seen: set[int]) -> Any:
-    line = node.start_mark.line + 1
-    lines.lines.setdefault(loc, line)
-    where = format_path(loc)
-    if id(node) in seen:
-        raise ProblemsError([Problem(name, line, where, "anchors and aliases (&, *) are not allowed")])
-    if len(loc) > MAX_DEPTH:
-        raise ProblemsError([Problem(name, line, where, f"nested deeper than {MAX_DEPTH} levels")])
-    if node.tag not in _PLAIN_TAGS:
-        raise ProblemsError([Problem(name, line, where, f"YAML tag '{node.tag}' is not allowed; mappings hold plain data only")])
-    seen.add(id(node))
-    if isinstance(node, yaml.MappingNode):
-        out: dict[str, Any] = {}
-        for key_node, value_node in node.value:
-            if not isinstance(key_node, yaml.ScalarNode) or key_node.tag not in _PLAIN_TAGS:
-                raise ProblemsError([Problem(name, key_node.start_mark.line + 1, where, "keys must be plain strings")])
-            key = _SCALAR.construct_object(key_node)
-            if key == "<<" or key_node.tag == "tag:yaml.org,2002:merge":
-                raise ProblemsError([Problem(name, key_node.start_mark.line + 1, where, "merge keys (<<) are not allowed")])
-            key = str(key)
-            sub = loc + (key,)
-            if key in out:
-                raise ProblemsError([Problem(name, key_node.start_mark.line + 1, format_path(sub),
-                                             f"duplicate key '{key}' (first at line {lines.lines[sub]})")])
-            lines.lines[sub] = key_node.start_mark.line + 1
-            out[key] = _build(value_node, sub, lines, name, seen)
-        return out
-    if isinstance(node, yaml.SequenceNode):
-        return [_build(item, loc + (i,), lines, name, seen) for i, item in enumerate(node.value)]
-    if node.style in ("|", ">"):
-        lines.text_lines[loc] = line + 1
-    return _SCALAR.construct_object(node)
+def _scalar(event, name: str) -> Any:
+    tag = event.tag
+    if tag in (None, "!"):
+        tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag not in _PLAIN_TAGS:
+        raise ProblemsError([Problem(name, event.start_mark.line + 1, "", f"YAML tag '{tag}' is not allowed; mappings hold plain data only")])
+    if tag == "tag:yaml.org,2002:str":
+        if not event.style and event.implicit[0] and _FLOAT_12.match(event.value):
+            return float(event.value)  # YAML 1.2 reads 1e-8 as a number; YAML 1.1 (PyYAML) as text
+        return event.value
+    return _SCALAR.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
