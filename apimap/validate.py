@@ -1,6 +1,7 @@
 """Load mapping files into validated ``Mapping`` models, reporting every problem as ``file:line: key.path: message``."""
 from __future__ import annotations
 
+import difflib
 import doctest
 from dataclasses import dataclass
 from pathlib import Path
@@ -119,12 +120,14 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
 
     strongest = None  # (priority, row index, relation)
     implied = set()
+    unknown_relation = False
     seen_names: dict[tuple[str, str, str], int] = {}
     for i, row in enumerate(m.params):
         loc = ("params", i)
         rel_def = relations.get(row.relation)
         if rel_def is None:
             yield at(loc + ("relation",), f"unknown relation '{row.relation}'{did_you_mean(row.relation, relations)}")
+            unknown_relation = True
             continue
         for side, spec in (("torch", rel_def.torch), ("mindspore", rel_def.mindspore)):
             names = row.torch_names if side == "torch" else row.mindspore_names
@@ -151,7 +154,9 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
             strongest = (cat.priority, i, row.relation)
 
     declared = categories[m.category]
-    if strongest and strongest[0] > declared.priority:
+    if unknown_relation:
+        pass  # the category cannot be judged until every relation is known
+    elif strongest and strongest[0] > declared.priority:
         derived = next(c for c in categories.values() if c.priority == strongest[0])
         yield at(("category",), f"category '{m.category}' contradicts params[{strongest[1]}] "
                                 f"(relation '{strongest[2]}' means at least '{derived.id}')")
@@ -170,6 +175,27 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
                 yield from _doctest_problems(code, ("examples", i, part), lines, display)
     if m.needs_review:
         yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
+    yield from _placeholder_problems(m, at)
+
+
+PLACEHOLDER = "TODO:"  # what `apimap new` writes where a person must write text or code
+
+
+def _placeholder_problems(m: Mapping, at) -> Iterable[Problem]:
+    """Text or code still holding a ``TODO:`` placeholder from ``apimap new``: nothing half-written ships."""
+    def walk(value, loc: tuple):
+        if isinstance(value, str):
+            if PLACEHOLDER in value:
+                yield at(loc, f"placeholder '{PLACEHOLDER} ...' left from `apimap new`; write the real text")
+        elif isinstance(value, dict):
+            for key, sub in value.items():
+                if key not in ("needs_review", "imported_unplaced"):
+                    yield from walk(sub, loc + (key,))
+        elif isinstance(value, list):
+            for i, sub in enumerate(value):
+                yield from walk(sub, loc + (i,))
+
+    yield from walk(m.model_dump(exclude_none=True), ())
 
 
 def _path_rule(m: Mapping, rel: str, at) -> Iterable[Problem]:
@@ -213,15 +239,37 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
 # --- pydantic errors -> one-line problems --------------------------------------------------------
 
 def _pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str) -> Iterable[Problem]:
-    seen = set()
+    by_loc: dict[tuple, list[dict]] = {}
     for err in exc.errors(include_url=False):
         loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p)))
-        msg = _message(err, loc, data)
-        key = (loc, msg)
-        if key in seen:
+        by_loc.setdefault(loc, []).append(err)
+    # "categroy: unknown key; did you mean 'category'?" already says what "category: missing" would
+    suggested = set()
+    for loc, errs in by_loc.items():
+        for err in errs:
+            if err["type"] == "extra_forbidden":
+                parent = _model_at(loc[:-1])
+                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6)
+                if close:
+                    suggested.add(loc[:-1] + (close[0],))
+    for loc, errs in by_loc.items():
+        if loc in suggested and all(e["type"] == "missing" for e in errs):
             continue
-        seen.add(key)
-        yield Problem(display, lines.line(loc), format_path(loc), msg)
+        yield Problem(display, lines.line(loc), format_path(loc), _one_message(errs, loc, data))
+
+
+def _one_message(errs: list[dict], loc: tuple, data) -> str:
+    """One message per location: a union (name or list of names) fails once per member; say it once."""
+    if len(errs) == 1:
+        return _message(errs[0], loc, data)
+    for err in errs:  # the most specific complaint wins
+        if err["type"] in ("string_pattern_mismatch", "string_too_short", "literal_error", "value_error"):
+            return _message(err, loc, data)
+    value = errs[0].get("input")
+    wanted = " or ".join(dict.fromkeys(_EXPECT.get(e["type"], e["type"]) for e in errs))
+    if loc and loc[-1] in ("torch", "mindspore"):
+        wanted = "a parameter name or a list of names"
+    return f"expected {wanted}, got {_typename(value)}"
 
 
 def _is_union_tag(part: str) -> bool:
@@ -250,6 +298,10 @@ def _message(err: dict, loc: tuple, data) -> str:
         return f"'{_short(value)}' is not a valid {_PATTERN_NAMES.get(field, 'value')}"
     if kind == "too_short":
         return "must have at least one item"
+    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
+        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        limit = next(iter(err.get("ctx", {}).values()), "")
+        return f"must be {op} {limit}, got {value}"
     if kind == "value_error":
         return err["msg"].removeprefix("Value error, ")
     return err["msg"]

@@ -52,11 +52,12 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
     """Parse one YAML file into plain Python data plus its ``LineMap``; raise ``ProblemsError``."""
     name = display or str(path)
     try:
+        size = path.stat().st_size
+        if size > MAX_BYTES:  # refuse before reading it into memory
+            raise ProblemsError([Problem(name, 1, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")])
         raw = path.read_bytes()
     except OSError as exc:
         raise ProblemsError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from None
-    if len(raw) > MAX_BYTES:
-        raise ProblemsError([Problem(name, 1, "", f"file is {len(raw):,} bytes; the limit is {MAX_BYTES:,}")])
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
@@ -75,13 +76,20 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
-        msg = " ".join(filter(None, [exc.context, exc.problem])) or "invalid YAML"
+        msg = " ".join(" ".join(filter(None, [exc.context, exc.problem])).split()) or "invalid YAML"
         source_lines = text.splitlines()
         if line <= len(source_lines) and "\t" in source_lines[line - 1]:
             msg += " (tabs are not allowed for indentation)"
         raise ProblemsError([Problem(name, line, "", f"YAML syntax: {msg}")]) from None
+    except yaml.reader.ReaderError as exc:  # a control character (e.g. NUL) in the text
+        line = text.count("\n", 0, max(exc.position, 0)) + 1
+        raise ProblemsError([Problem(name, line, "", f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed (position {exc.position})")]) from None
     except yaml.YAMLError as exc:
-        raise ProblemsError([Problem(name, 1, "", f"YAML syntax: {exc}")]) from None
+        raise ProblemsError([Problem(name, 1, "", "YAML syntax: " + " ".join(str(exc).split()))]) from None
+
+
+def _codepoint(ch) -> int:
+    return ch if isinstance(ch, int) else ord(ch)
 
 
 _RESOLVER = yaml.resolver.Resolver()
@@ -150,6 +158,8 @@ def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
             if expecting_key:
                 if not isinstance(event, yaml.ScalarEvent):
                     fail(event, top.loc, "keys must be plain strings")
+                if event.tag == "tag:yaml.org,2002:merge" or (event.value == "<<" and event.implicit[0]):
+                    fail(event, top.loc, "merge keys (<<) are not allowed")
                 key = _scalar(event, name)
                 if key == "<<":
                     fail(event, top.loc, "merge keys (<<) are not allowed")
@@ -165,6 +175,8 @@ def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
             line = event.start_mark.line + 1
             lines.lines.setdefault(loc, line)
             tag = getattr(event, "tag", None)
+            if tag == "tag:yaml.org,2002:merge":
+                fail(event, loc, "merge keys (<<) are not allowed")
             if tag not in (None, "!") and tag not in _PLAIN_TAGS:
                 fail(event, loc, f"YAML tag '{tag}' is not allowed; mappings hold plain data only")
             if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
