@@ -18,7 +18,7 @@ class Problem:
         where = f"{self.file}:{self.line}:"
         sev = "" if self.severity == "error" else f" {self.severity}:"
         key = f" {self.path}:" if self.path else ""
-        return f"{where}{sev}{key} {self.message}"
+        return " ".join(f"{where}{sev}{key} {self.message}".splitlines())  # always one line
 
 
 class ProblemsError(Exception):

@@ -241,15 +241,14 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
 def _pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str) -> Iterable[Problem]:
     by_loc: dict[tuple, list[dict]] = {}
     for err in exc.errors(include_url=False):
-        loc = tuple(p for p in err["loc"] if not (isinstance(p, str) and _is_union_tag(p)))
-        by_loc.setdefault(loc, []).append(err)
+        by_loc.setdefault(_data_loc(err["loc"], data), []).append(err)
     # "categroy: unknown key; did you mean 'category'?" already says what "category: missing" would
     suggested = set()
     for loc, errs in by_loc.items():
         for err in errs:
             if err["type"] == "extra_forbidden":
                 parent = _model_at(loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6)
+                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6) if loc else []
                 if close:
                     suggested.add(loc[:-1] + (close[0],))
     for loc, errs in by_loc.items():
@@ -272,9 +271,22 @@ def _one_message(errs: list[dict], loc: tuple, data) -> str:
     return f"expected {wanted}, got {_typename(value)}"
 
 
-def _is_union_tag(part: str) -> bool:
-    # pydantic inserts the union member it tried into the location ("str", "list[...]", "function-after[...]")
-    return part in ("str", "list", "none") or "[" in part or part.startswith("constrained-str")
+def _data_loc(loc: tuple, data) -> tuple:
+    """Drop the union-member tags pydantic puts in locations ('str', 'list[...]'): keep the parts that are keys
+    or indexes in the data, or field names of the model at that point (a missing key)."""
+    out: list = []
+    node = data
+    for part in loc:
+        if isinstance(node, dict) and part in node:
+            out.append(part)
+            node = node[part]
+        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+            out.append(part)
+            node = node[part]
+        elif isinstance(part, str) and (model := _model_at(tuple(out))) is not None and part in model.model_fields:
+            out.append(part)
+            node = None
+    return tuple(out)
 
 
 def _message(err: dict, loc: tuple, data) -> str:
@@ -285,7 +297,7 @@ def _message(err: dict, loc: tuple, data) -> str:
         hint = did_you_mean(loc[-1], allowed) or (f"; allowed: {', '.join(allowed)}" if allowed else "")
         return f"unknown key '{loc[-1]}'{hint}"
     if kind == "missing":
-        return "required key is missing" + (" (write the text in both en and zh)" if loc[-1] in ("en", "zh") else "")
+        return "required key is missing" + (" (write the text in both en and zh)" if loc and loc[-1] in ("en", "zh") else "")
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"'{value}' is not allowed; expected {expected}"
@@ -352,7 +364,7 @@ def _typename(value) -> str:
 
 
 def _short(value, limit: int = 60) -> str:
-    text = str(value)
+    text = str(value).encode("unicode_escape").decode("ascii") if any(c in str(value) for c in "\n\r\t") else str(value)
     return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
