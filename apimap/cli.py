@@ -30,6 +30,7 @@ def main(argv: list[str] | None = None) -> int:
     p = sub.add_parser("serve", help="build, then serve site/_build/html on localhost")
     p.add_argument("--port", type=int, default=8000)
     p.add_argument("--no-build", action="store_true", help="serve what is already built")
+    p.add_argument("--watch", action="store_true", help="rebuild on changes to mappings/, templates/, conf/, site/ and reload open pages")
     p.set_defaults(func=cmd_serve)
 
     p = sub.add_parser("schema", help="print the mapping JSON Schema (for editors)")
@@ -41,11 +42,19 @@ def main(argv: list[str] | None = None) -> int:
 
     args = parser.parse_args(argv)
     args.project = Project(args.project.resolve()) if args.project else Project.find()
+    import signal
+
+    def _terminate(signum, frame):  # SIGTERM behaves like Ctrl-C: clean up, keep the last good site
+        raise KeyboardInterrupt
+
+    previous = signal.signal(signal.SIGTERM, _terminate)
     try:
         return args.func(args) or 0
     except KeyboardInterrupt:
-        print("apimap: interrupted; no partial output was kept", file=sys.stderr)
+        print("apimap: interrupted; the last good site/_build/html is unchanged and no page was half-written", file=sys.stderr)
         return 130
+    finally:
+        signal.signal(signal.SIGTERM, previous)
 
 
 def _plugins():
@@ -141,25 +150,20 @@ def cmd_build(args) -> int:
     if failed:
         print(f"apimap build: Sphinx failed for {', '.join(r.lang for r in failed)}", file=sys.stderr)
         return 1
+    from .export import export_project
+
+    export_project(args.project, site.rendered, site)  # mappings.json, its schema and mappings.csv beside the site
     index = args.project.html / "index.html"
     print(f"apimap build: site ready in {time.perf_counter() - start:.1f} s: {index}", file=sys.stderr)
     return 0
 
 
 def cmd_serve(args) -> int:
-    import functools
-    import http.server
+    from .preview import serve
 
-    if not args.no_build and cmd_build(args) != 0:
+    if not args.no_build and cmd_build(args) != 0 and not args.watch:
         return 1
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(args.project.html))
-    with http.server.ThreadingHTTPServer(("127.0.0.1", args.port), handler) as httpd:
-        print(f"Serving on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C to stop)", flush=True)
-        try:
-            httpd.serve_forever()
-        except KeyboardInterrupt:
-            pass
-    return 0
+    return serve(args.project, args.port, rebuild=(lambda: cmd_build(args)) if args.watch else None)
 
 
 def cmd_schema(args) -> int:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -49,20 +50,55 @@ def sphinx_command(project: Project, lang: str, jobs: str = "1", out: Path | Non
     ]
 
 
-def build_html(project: Project, languages: dict[str, str], jobs: str = "1", out_root: Path | None = None) -> list[SphinxRun]:
-    """Build every language at once (one process each); return their results."""
-    out_root = out_root or project.html
+def staging_dir(project: Project) -> Path:
+    """Where Sphinx writes. It persists between builds so Sphinx stays incremental; readers never see it."""
+    return project.build / "staging"
+
+
+def build_html(project: Project, languages: dict[str, str], jobs: str = "1") -> list[SphinxRun]:
+    """Build every language at once (one process each) into the staging tree; publish only if all succeed.
+
+    A failed or interrupted build leaves the last good site/_build/html untouched.
+    """
+    staging = staging_dir(project)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
     procs = {}
-    for lang in languages:
-        cmd = sphinx_command(project, lang, jobs, out_root / lang)
-        procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-    runs = []
-    for lang, proc in procs.items():
-        output, _ = proc.communicate()
-        runs.append(SphinxRun(lang, proc.returncode, output))
-    write_root_index(out_root, languages)
+    try:
+        for lang in languages:
+            cmd = sphinx_command(project, lang, jobs, staging / lang)
+            procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        runs = []
+        for lang, proc in procs.items():
+            output, _ = proc.communicate()
+            runs.append(SphinxRun(lang, proc.returncode, output))
+    finally:  # interrupted: stop every Sphinx process before returning
+        for proc in procs.values():
+            if proc.poll() is None:
+                proc.terminate()
+                try:
+                    proc.wait(timeout=10)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+    if all(r.returncode == 0 for r in runs):
+        write_root_index(staging, languages)
+        publish(staging, project.html)
     return runs
+
+
+def publish(staging: Path, html: Path) -> None:
+    """Replace ``html`` by a copy of ``staging``: a copy (not a move) keeps staging for the next incremental
+    build; two renames keep the window in which ``html`` is absent to microseconds."""
+    fresh = html.with_name(html.name + ".new")
+    old = html.with_name(html.name + ".old")
+    for leftover in (fresh, old):
+        if leftover.exists():
+            shutil.rmtree(leftover)
+    shutil.copytree(staging, fresh, ignore=shutil.ignore_patterns(".doctrees", ".buildinfo.bak"))
+    if html.exists():
+        html.rename(old)
+    fresh.rename(html)
+    if old.exists():
+        shutil.rmtree(old)
 
 
 def write_root_index(out_root: Path, languages: dict[str, str]) -> None:

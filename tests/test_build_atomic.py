@@ -1,0 +1,84 @@
+"""A failed or interrupted build leaves the last good site/_build/html intact, and leaves no process behind."""
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from tests.conftest import FIXTURES
+
+
+def make_project(root: Path, repo: Path) -> Path:
+    for name in ("conf", "templates"):
+        (root / name).symlink_to(repo / name)
+    shutil.copytree(FIXTURES / "mappings", root / "mappings")
+    return root
+
+
+def build(proj: Path, repo: Path, **kw) -> subprocess.CompletedProcess:
+    return subprocess.run([sys.executable, "-m", "apimap", "--project", str(proj), "build"],
+                          capture_output=True, text=True, cwd=repo, timeout=600, **kw)
+
+
+def break_a_mapping(proj: Path) -> None:
+    """A role Sphinx does not know: the page renders, Sphinx (-W) fails."""
+    path = proj / "mappings/torch/demo/nn/Thing.yaml"
+    path.write_text(path.read_text(encoding="utf-8").replace("summary: {en: Identical.", "summary: {en: 'Identical {nosuchrole}`x`.'"), encoding="utf-8")
+
+
+def sphinx_processes(proj: Path) -> list[str]:
+    found = []
+    for pid in os.listdir("/proc"):
+        if pid.isdigit():
+            try:
+                cmd = Path(f"/proc/{pid}/cmdline").read_bytes().replace(b"\0", b" ").decode(errors="replace")
+            except OSError:
+                continue
+            if "sphinx" in cmd and str(proj) in cmd:
+                found.append(cmd)
+    return found
+
+
+@pytest.fixture
+def built(tmp_path, project):
+    (tmp_path / "proj").mkdir()
+    proj = make_project(tmp_path / "proj", project.root)
+    run = build(proj, project.root)
+    assert run.returncode == 0, run.stderr
+    page = proj / "site/_build/html/en/maps/torch.demo.nn.Thing.html"
+    return proj, page, page.read_bytes()
+
+
+def test_failed_build_keeps_last_good_site(built, project):
+    proj, page, before = built
+    break_a_mapping(proj)
+    run = build(proj, project.root)
+    assert run.returncode == 1 and "Sphinx failed" in run.stderr
+    assert page.read_bytes() == before
+    assert not (proj / "site/_build/html.new").exists() and not (proj / "site/_build/html.old").exists()
+
+
+def test_sigterm_keeps_last_good_site_and_leaves_no_process(built, project):
+    proj, page, before = built
+    (proj / "mappings/torch/demo/nn/Thing.yaml").write_text(
+        (proj / "mappings/torch/demo/nn/Thing.yaml").read_text(encoding="utf-8").replace("Identical.", "Identical again."), encoding="utf-8")
+    shutil.rmtree(proj / "site/_build/doctrees")  # force a full (slower) rebuild so there is time to interrupt it
+    proc = subprocess.Popen([sys.executable, "-m", "apimap", "--project", str(proj), "build"],
+                            cwd=project.root, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    deadline = time.time() + 60
+    while not sphinx_processes(proj) and time.time() < deadline:
+        time.sleep(0.05)
+    assert sphinx_processes(proj), "Sphinx never started"
+    proc.send_signal(signal.SIGTERM)
+    _, err = proc.communicate(timeout=60)
+    assert proc.returncode == 130, err
+    assert "interrupted" in err and "unchanged" in err
+    assert page.read_bytes() == before
+    time.sleep(0.2)
+    assert sphinx_processes(proj) == []
