@@ -26,6 +26,7 @@ class Loaded:
     rel: str  # path relative to the mappings root, with "/" separators, e.g. "torch/optim/Adamax.yaml"
     display: str  # how problems name the file, e.g. "mappings/torch/optim/Adamax.yaml"
     lines: LineMap
+    warnings: tuple[Problem, ...] = ()  # e.g. rows an importer flagged for review
 
     @property
     def slug(self) -> str:
@@ -51,10 +52,10 @@ def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None =
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ProblemsError(sorted(errors))
-    return Loaded(mapping, path, rel, display, lines)
+    return Loaded(mapping, path, rel, display, lines, tuple(p for p in problems if p.severity != "error"))
 
 
-def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab) -> tuple[list[Loaded], list[Problem]]:
+def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None) -> tuple[list[Loaded], list[Problem]]:
     """Load many files; never stops at the first bad one. Returns the good ones and all problems.
 
     Each file's path is checked against its API relative to ``root``, or (``root=None``) relative to the
@@ -63,14 +64,33 @@ def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab) -> tuple[l
     loaded: list[Loaded] = []
     problems: list[Problem] = []
     for path in sorted(set(expand(paths))):
+        file_root = root or mappings_root(path)
+        data = _read_for_cache(path) if cache is not None else None
+        hit = cache.get(path, file_root, data) if data is not None else None
+        if hit is not None:
+            loaded.append(hit)
+            problems.extend(hit.warnings)
+            continue
         try:
-            loaded.append(load_file(path, root or mappings_root(path), vocab))
+            item = load_file(path, file_root, vocab)
         except ProblemsError as exc:
             problems.extend(exc.problems)
+        else:
+            loaded.append(item)
+            problems.extend(item.warnings)
+            if data is not None:
+                cache.put(path, file_root, data, item)
     problems.extend(duplicate_pairs(loaded))
     dupes = {(p.file) for p in problems if p.message.startswith("same pair as")}
     loaded = [item for item in loaded if item.display not in dupes]
     return loaded, problems
+
+
+def _read_for_cache(path: Path) -> bytes | None:
+    try:
+        return path.read_bytes() if path.stat().st_size <= 1_000_000 else None
+    except OSError:
+        return None
 
 
 def mappings_root(path: Path) -> Path | None:

@@ -1,0 +1,73 @@
+"""A cache of validated mappings, keyed by each file's bytes, so re-validating an unchanged tree is nearly free.
+
+Entries are only trusted when the fingerprint matches: the vocabulary in conf/, the loader's own code and the
+pydantic version. Like Sphinx's environment.pickle, it is local build state under site/_build/ (never shared).
+"""
+from __future__ import annotations
+
+import hashlib
+import os
+import pickle
+from pathlib import Path
+
+import pydantic
+
+from . import model, validate, vocab, yamlsource
+
+_VOCAB_FILES = ("categories.yaml", "relations.yaml", "general_params.yaml", "frameworks.yaml")
+
+
+def fingerprint(conf_dir: Path) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(pydantic.VERSION.encode())
+    for module in (model, validate, vocab, yamlsource):
+        h.update(Path(module.__file__).read_bytes())
+    for name in _VOCAB_FILES:
+        path = Path(conf_dir) / name
+        h.update(path.read_bytes() if path.exists() else b"-")
+    return h.hexdigest()
+
+
+def digest(data: bytes) -> str:
+    return hashlib.blake2b(data, digest_size=16).hexdigest()
+
+
+class ValidationCache:
+    def __init__(self, path: Path, conf_dir: Path):
+        self.path = Path(path)
+        self.fingerprint = fingerprint(conf_dir)
+        self.entries: dict[str, tuple[str, str | None, object]] = {}
+        self.hits = 0
+        self._dirty = False
+        try:
+            with open(self.path, "rb") as fh:
+                stored_fp, entries = pickle.load(fh)
+            if stored_fp == self.fingerprint:
+                self.entries = entries
+        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+            pass  # no cache, or an unreadable one: validate everything
+
+    def get(self, path: Path, root: Path | None, data: bytes):
+        entry = self.entries.get(str(path))
+        if entry and entry[0] == digest(data) and entry[1] == (str(root) if root else None):
+            self.hits += 1
+            return entry[2]
+        return None
+
+    def put(self, path: Path, root: Path | None, data: bytes, loaded) -> None:
+        self.entries[str(path)] = (digest(data), str(root) if root else None, loaded)
+        self._dirty = True
+
+    def save(self, keep: set[str] | None = None) -> None:
+        if keep is not None:
+            stale = set(self.entries) - keep
+            for key in stale:
+                del self.entries[key]
+            self._dirty |= bool(stale)
+        if not self._dirty:
+            return
+        self.path.parent.mkdir(parents=True, exist_ok=True)
+        tmp = self.path.with_name(f"{self.path.name}.{os.getpid()}.tmp")
+        with open(tmp, "wb") as fh:
+            pickle.dump((self.fingerprint, self.entries), fh, protocol=pickle.HIGHEST_PROTOCOL)
+        tmp.replace(self.path)

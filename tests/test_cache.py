@@ -1,0 +1,58 @@
+"""The validation cache: unchanged files are not re-validated; an edit, a move or a vocabulary change is."""
+from __future__ import annotations
+
+import shutil
+
+from apimap.cache import ValidationCache
+from apimap.validate import load_tree
+from apimap.vocab import Vocab
+
+
+def run(tree, conf, cache_path):
+    cache = ValidationCache(cache_path, conf)
+    loaded, problems = load_tree([tree], tree, Vocab(conf), cache)
+    cache.save(keep={str(x.path) for x in loaded})
+    return cache.hits, loaded, problems
+
+
+def test_cache_hits_only_unchanged_files(fixture_tree, project, tmp_path):
+    cache_path = tmp_path / "cache.pickle"
+    hits, loaded, _ = run(fixture_tree, project.conf, cache_path)
+    assert hits == 0 and len(loaded) == 4
+    hits, again, _ = run(fixture_tree, project.conf, cache_path)
+    assert hits == 4 and [x.mapping for x in again] == [x.mapping for x in loaded]
+    thing = fixture_tree / "torch/demo/nn/Thing.yaml"
+    thing.write_text(thing.read_text(encoding="utf-8").replace("Identical.", "Identical again."), encoding="utf-8")
+    hits, edited, _ = run(fixture_tree, project.conf, cache_path)
+    assert hits == 3
+    assert next(x for x in edited if x.slug == "torch.demo.nn.Thing").mapping.summary.en == "Identical again."
+
+
+def test_an_invalid_edit_is_reported_even_after_caching(fixture_tree, project, tmp_path):
+    cache_path = tmp_path / "cache.pickle"
+    run(fixture_tree, project.conf, cache_path)
+    thing = fixture_tree / "torch/demo/nn/Thing.yaml"
+    thing.write_text(thing.read_text(encoding="utf-8").replace("category: consistent", "category: nonsense"), encoding="utf-8")
+    hits, loaded, problems = run(fixture_tree, project.conf, cache_path)
+    assert hits == 3 and len(loaded) == 3 and [p.message for p in problems] == ["unknown category 'nonsense'"]
+
+
+def test_vocabulary_change_invalidates_everything(fixture_tree, project, tmp_path):
+    conf = tmp_path / "conf"
+    shutil.copytree(project.conf, conf)
+    cache_path = tmp_path / "cache.pickle"
+    run(fixture_tree, conf, cache_path)
+    rel = conf / "relations.yaml"
+    rel.write_text(rel.read_text(encoding="utf-8") + "\n# a comment changes the fingerprint\n", encoding="utf-8")
+    hits, loaded, _ = run(fixture_tree, conf, cache_path)
+    assert hits == 0 and len(loaded) == 4
+
+
+def test_moved_file_is_revalidated_against_its_new_path(fixture_tree, project, tmp_path):
+    cache_path = tmp_path / "cache.pickle"
+    run(fixture_tree, project.conf, cache_path)
+    src = fixture_tree / "torch/demo/nn/Thing.yaml"
+    dest = fixture_tree / "torch/demo/Thing.yaml"
+    shutil.move(src, dest)
+    _, _, problems = run(fixture_tree, project.conf, cache_path)
+    assert [p.message.split(";")[0] for p in problems] == ["file path says 'torch.demo.Thing' but torch.api is 'torch.demo.nn.Thing'"]
