@@ -1,0 +1,140 @@
+"""``apimap check`` (mappings vs the installed frameworks) and ``apimap new`` (draft a mapping from them)."""
+from __future__ import annotations
+
+import sys
+import time
+from pathlib import Path
+
+from .results import CHECK_RESULTS
+
+
+def register(sub) -> None:
+    p = sub.add_parser("check", help="compare mappings with the installed torch and mindspore; one line per finding")
+    p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: mappings/)")
+    p.add_argument("--json", action="store_true", help=f"also write site/_build/{CHECK_RESULTS} for the site")
+    p.add_argument("--update", action="store_true",
+                   help="rewrite stale signature text and version fields from the installed frameworks (never prose)")
+    p.add_argument("--strict", action="store_true", help="fail on warnings (signature drift) too")
+    p.set_defaults(func=cmd_check)
+
+    p = sub.add_parser("new", help="draft a mapping file from a torch API and its MindSpore counterpart")
+    p.add_argument("torch_api", help="e.g. torch.optim.RMSprop")
+    p.add_argument("mindspore_api", help="e.g. mindspore.nn.RMSProp")
+    p.add_argument("--out", type=Path, default=None, help="mappings folder to write into (default: the project's mappings/)")
+    p.add_argument("--tag", help="write <Name>@<tag>.yaml: a further MindSpore counterpart of the same torch API")
+    p.add_argument("--print", dest="print_only", action="store_true", help="print the draft instead of writing it")
+    p.set_defaults(func=cmd_new)
+
+
+def _frameworks():
+    """Import torch and mindspore once; (Frameworks, seconds) or a one-line error."""
+    from .check import Frameworks
+
+    start = time.perf_counter()
+    fw = Frameworks()
+    for key in ("torch", "mindspore"):
+        try:
+            fw.root(key)
+        except ImportError as exc:
+            raise SystemExit(f"apimap: cannot import {key} ({exc}); install the frameworks: pip install -e '.[frameworks]'")
+    return fw, time.perf_counter() - start
+
+
+def cmd_check(args) -> int:
+    from .check import check_mapping
+    from .check.report import results_json, write_json
+    from .cli import load, report
+    from .results import read_check_results
+
+    start = time.perf_counter()
+    missing = [p for p in args.paths if not p.exists()]
+    if missing:
+        for p in missing:
+            print(f"{p}:1: no such file or folder", file=sys.stderr)
+        return 1
+    project = args.project
+    vocab, loaded, invalid = load(project, args.paths)
+    fw, import_time = _frameworks()
+    checks = [check_mapping(item, fw, vocab) for item in loaded]
+    if args.update:
+        checks = [_update(check, fw, vocab, project) for check in checks]
+    findings = [f.problem for c in checks for f in c.findings]
+    report(invalid + findings)
+    if args.json:
+        out = project.build / CHECK_RESULTS
+        previous = read_check_results(out) if args.paths else None
+        write_json(out, results_json(checks, invalid, {k: fw.version(k) for k in ("torch", "mindspore")}, previous,
+                                     rel_of=lambda display: _rel(display, project.mappings)))
+    errors = sum(p.severity == "error" for p in invalid + findings)
+    warnings = sum(p.severity != "error" for p in invalid + findings)
+    drift = sum(any(f.drift for f in c.findings) for c in checks)
+    took = time.perf_counter() - start
+    print(f"apimap check: {len(checks)} mapping(s) against {fw.label('torch')} / {fw.label('mindspore')}: "
+          f"{errors} error(s), {warnings} warning(s), drift in {drift} file(s) "
+          f"({took:.2f} s, of which {import_time:.2f} s importing the frameworks)", file=sys.stderr)
+    return 1 if errors or (args.strict and warnings) else 0
+
+
+def _update(check, fw, vocab, project):
+    """Rewrite the stale fields of one file, then check it again."""
+    from .check import Finding, check_mapping
+    from .check.update import update_file
+    from .problems import Problem, ProblemsError
+    from .validate import load_file, mappings_root
+
+    item = check.item
+    values = {}
+    for side, live in check.live.items():
+        declared = getattr(item.mapping, side)
+        if live.kind != declared.kind and {live.kind, declared.kind} != {"function", "method"}:
+            continue  # a wrong kind needs a person
+        values[(side, "version")] = fw.version(side)
+        if side in check.chosen:  # the live form closest to the stored text (opaque signatures are never written)
+            values[(side, "signature")] = check.chosen[side].text
+    try:
+        changed = update_file(item.path, values)
+    except RuntimeError as exc:
+        check.findings.append(Finding(Problem(item.display, 1, "", f"not updated: {exc}")))
+        return check
+    if not changed:
+        return check
+    print(f"apimap check: updated {item.display}", file=sys.stderr)
+    try:
+        fresh = load_file(item.path, mappings_root(item.path), vocab, display=item.display)
+    except ProblemsError as exc:  # cannot happen unless the file was edited meanwhile; report, do not crash
+        for p in exc.problems:
+            print(p, file=sys.stderr)
+        return check
+    return check_mapping(fresh, fw, vocab)
+
+
+def _rel(display: str, root: Path) -> str | None:
+    try:
+        return Path(display).resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        return None
+
+
+def cmd_new(args) -> int:
+    from .scaffold import ScaffoldError, draft, mapping_path, write_new
+    from .vocab import Vocab
+
+    vocab = Vocab(args.project.conf)
+    out_dir = args.out or args.project.mappings
+    path = mapping_path(out_dir, args.torch_api, args.tag)
+    if path.exists() and not args.print_only:
+        print(f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart", file=sys.stderr)
+        return 1
+    fw, _ = _frameworks()
+    try:
+        text = draft(args.torch_api, args.mindspore_api, fw, vocab)
+        if args.print_only:
+            sys.stdout.write(text)
+            return 0
+        write_new(path, text)
+    except ScaffoldError as exc:
+        print(f"apimap new: {exc}", file=sys.stderr)
+        return 1
+    print(f"apimap new: wrote {path}; replace every 'TODO:' and review the rows, then run `apimap validate {path}`",
+          file=sys.stderr)
+    return 0
