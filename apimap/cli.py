@@ -86,9 +86,13 @@ def load(project: Project, paths: list[Path] | None = None):
     from .validate import load_tree
     from .vocab import Vocab
 
+    from .cache import ValidationCache
+
     vocab = Vocab(project.conf)
     vocab.check()
-    loaded, problems = load_tree(paths or [project.mappings], None if paths else project.mappings, vocab)
+    cache = ValidationCache(project.build / "cache" / "validated.pickle", project.conf)
+    loaded, problems = load_tree(paths or [project.mappings], None if paths else project.mappings, vocab, cache)
+    cache.save(keep=None if paths else {str(item.path) for item in loaded})
     return vocab, loaded, problems
 
 
@@ -161,6 +165,7 @@ def cmd_build(args) -> int:
 def cmd_serve(args) -> int:
     from .preview import serve
 
+    args.jobs = getattr(args, "jobs", "1")  # cmd_build's option; serve builds with one Sphinx process per language
     if not args.no_build and cmd_build(args) != 0 and not args.watch:
         return 1
     return serve(args.project, args.port, rebuild=(lambda: cmd_build(args)) if args.watch else None)

@@ -40,6 +40,7 @@ class Site:
     doctest: DoctestResults = field(default_factory=DoctestResults)
     check: dict = field(default_factory=dict)
     updated: dict[str, str] = field(default_factory=dict)  # rel -> "YYYY-MM-DD" of the file's last commit
+    rendered: list[Loaded] = field(default_factory=list)  # what the last render_all rendered (for apimap build's export)
 
     @cached_property
     def settings(self) -> dict:
@@ -107,8 +108,9 @@ def render_all(site: Site, loaded: list[Loaded], out_root: Path) -> RenderStats:
     """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced."""
     stats = RenderStats()
     loaded = sorted(loaded, key=lambda x: x.slug)
-    if loaded and not site.updated:
-        site.updated = last_commit_dates(loaded)
+    site.rendered = loaded
+    if loaded and not site.updated and all(site.conf_dir.parent / "mappings" in item.path.parents for item in loaded):
+        site.updated = last_commit_dates(loaded)  # the project's own files only: fixtures render without dates
     explorer = json.dumps(explorer_data(site, loaded), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
     for lang in site.languages:
         write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)

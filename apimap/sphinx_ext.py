@@ -1,26 +1,39 @@
-"""Sphinx glue for apimap sites: badges with hover definitions, the language switch and hreflang links."""
+"""Sphinx glue for apimap sites: badges with hover definitions, the mapping explorer, the language switch
+and hreflang links, and Chinese search words."""
 from __future__ import annotations
 
+import json
 import posixpath
+from html import escape
 from pathlib import Path
 
 import yaml
 from docutils import nodes
+from sphinx.util.docutils import SphinxDirective
 
 from .vocab import Vocab
 
 _STATUS_CLASS = {"passed": "ok", "xfailed": "ok", "failed": "bad", "errored": "bad", "xpassed": "bad",
                  "skipped": "warn", "not_run": "warn", "ok": "ok", "drift": "warn", "error": "bad"}
+EXPLORER_DATA = "_data/explorer.json"  # written by apimap.render under the source folder
+EXPLORER_DATA_JS = "apimap-explorer-data.js"  # published under _static/ beside the explorer's code
+EXPLORER_JS = "apimap-explorer.js"  # site/_static/
 
 
 def setup(app):
     app.add_config_value("apimap_conf_dir", "", "env")
     app.add_config_value("apimap_languages", {}, "html")
     app.add_node(badge, html=(_visit_badge, _depart_badge), latex=(_pass, _pass), text=(_pass, _pass))
+    app.add_node(explorer, html=(_visit_explorer, _pass), latex=(_skip, None), text=(_skip, None))
     app.add_role("apimap-badge", badge_role)
+    app.add_directive("apimap-explorer", ExplorerDirective)
+    app.connect("builder-inited", add_search_words)
+    _fix_chinese_search_stemmer(app)
     app.connect("html-page-context", add_language_links)
+    app.connect("html-page-context", add_explorer_scripts)
+    app.connect("builder-inited", publish_explorer_data)
     app.add_css_file("apimap.css")
-    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "1"}
+    return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
 
 
 class badge(nodes.inline):
@@ -39,21 +52,35 @@ def _pass(self, node):
     pass
 
 
+def _skip(self, node):
+    raise nodes.SkipNode
+
+
 def _vocab(config):
+    """(Vocab, ui) from conf/, loaded once per process; ui strings include conf/site.yaml's."""
     cache = getattr(config, "_apimap_cache", None)
     if cache is None:
         conf = Path(config.apimap_conf_dir)
         ui = yaml.safe_load((conf / "ui.yaml").read_text(encoding="utf-8"))
+        site_yaml = conf / "site.yaml"
+        if site_yaml.is_file():
+            extra = (yaml.safe_load(site_yaml.read_text(encoding="utf-8")) or {}).get("strings", {})
+            ui["strings"] = {**extra, **ui["strings"]}
         cache = (Vocab(conf), ui)
         config._apimap_cache = cache
     return cache
+
+
+def _text_lang(config) -> str:
+    _, ui = _vocab(config)
+    return ui["languages"].get(config.language or "en", {"text": "en"})["text"]
 
 
 def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``{apimap-badge}`category:consistent``` -> a labelled badge whose title is the definition."""
     config = inliner.document.settings.env.config
     vocab, ui = _vocab(config)
-    lang = ui["languages"].get(config.language or "en", {"text": "en"})["text"]
+    lang = _text_lang(config)
     kind, _, value = text.partition(":")
     if kind == "category" and value in vocab.categories:
         cat = vocab.categories[value]
@@ -68,6 +95,120 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     node = badge(rawtext, label, classes=["apimap-badge", *css.split()])
     node["apimap_title"] = title
     return [node], []
+
+
+# --- mapping explorer ------------------------------------------------------------------------------
+
+class explorer(nodes.General, nodes.Element):
+    """Placeholder for the mapping explorer; apimap-explorer.js fills it from the published data."""
+
+
+class ExplorerDirective(SphinxDirective):
+    """``{apimap-explorer}``: the filterable, sortable table of every mapping (data from apimap render)."""
+
+    has_content = False
+
+    def run(self):
+        data = Path(self.env.srcdir) / EXPLORER_DATA
+        if not data.is_file():
+            raise self.error(f"{EXPLORER_DATA} is missing in the source folder: run `apimap render` first")
+        self.env.note_dependency(str(data))
+        return [explorer()]
+
+
+def _visit_explorer(self, node):
+    """The explorer's controls and empty table, with strings in the page's language; rows come from JS."""
+    config = self.builder.config
+    _, ui = _vocab(config)
+    lang = _text_lang(config)
+    t = {k: v.get(lang, "") for k, v in ui["strings"].items()}
+    e = escape
+    root = "../" * self.builder.current_docname.count("/")
+    cols = [("t", t["col_torch_api"]), ("m", t["col_mindspore_api"]), ("c", t["col_category"]),
+            ("s", t["col_status"]), ("mod", t["col_module"])]
+    heads = "".join(
+        f'<th scope="col" data-key="{key}" aria-sort="none"><button type="button" class="apimap-sort">{e(label)}'
+        f'<span class="apimap-sort-mark" aria-hidden="true"></span></button></th>' for key, label in cols)
+    selects = "".join(
+        f'<label class="apimap-explorer-select"><span class="apimap-visually-hidden">{e(label)}</span>'
+        f'<select data-filter="{key}"><option value="">{e(t[all_key])}</option></select></label>'
+        for key, label, all_key in (("mod", t["col_module"], "explorer_all_modules"),
+                                    ("c", t["col_category"], "explorer_all_categories"),
+                                    ("s", t["col_status"], "explorer_all_statuses")))
+    strings = {k: t[f"explorer_{k}"] for k in ("count_all", "count", "shown", "more")}
+    self.body.append(
+        f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" data-suffix="{e(self.builder.link_suffix)}" '
+        f'data-strings="{e(json.dumps(strings, ensure_ascii=False))}">'
+        f'<div class="apimap-explorer-controls" role="search">'
+        f'<label class="apimap-explorer-query"><span class="apimap-visually-hidden">{e(t["explorer_filter"])}</span>'
+        f'<input type="search" data-filter="q" placeholder="{e(t["explorer_placeholder"])}" autocomplete="off" spellcheck="false" '
+        f'aria-label="{e(t["explorer_filter"])}"></label>{selects}'
+        f'<button type="button" class="apimap-explorer-reset">{e(t["explorer_reset"])}</button></div>'
+        f'<p class="apimap-explorer-count" aria-live="polite">{e(t["explorer_loading"])}</p>'
+        f'<div class="apimap-explorer-scroll"><table class="apimap-explorer-table"><thead><tr>{heads}</tr></thead>'
+        f'<tbody></tbody></table></div>'
+        f'<p class="apimap-explorer-empty" hidden>{e(t["explorer_empty"])}</p>'
+        f'<button type="button" class="apimap-explorer-more" hidden></button>'
+        f'<noscript><p>{e(t["explorer_noscript"])}</p></noscript></div>'
+    )
+    raise nodes.SkipNode
+
+
+def add_explorer_scripts(app, pagename, templatename, context, doctree):
+    """Load the explorer's data and code only on pages that show it."""
+    if doctree is not None and any(True for _ in doctree.findall(explorer)):
+        app.add_js_file(EXPLORER_DATA_JS, defer="defer")
+        app.add_js_file(EXPLORER_JS, defer="defer")
+
+
+def publish_explorer_data(app):
+    """Write _static/apimap-explorer-data.js from the render's explorer.json (only when its bytes change).
+
+    Written before pages are, so script tags get Sphinx's ``?v=checksum`` and browsers never keep stale data."""
+    if app.builder.format != "html":
+        return
+    source = Path(app.srcdir) / EXPLORER_DATA
+    if not source.is_file():
+        return
+    data = json.loads(source.read_text(encoding="utf-8"))
+    text = "window.apimapExplorerData = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    target = Path(app.outdir) / "_static" / EXPLORER_DATA_JS
+    target.parent.mkdir(parents=True, exist_ok=True)
+    if not target.is_file() or target.read_text(encoding="utf-8") != text:
+        target.write_text(text, encoding="utf-8")
+
+
+# --- search and languages --------------------------------------------------------------------------
+
+def add_search_words(app):
+    """Teach jieba the glossary's and the vocabulary's Chinese terms, so 学习率 is indexed (and found) as a word."""
+    if not (app.config.language or "").startswith("zh"):
+        return
+    try:
+        import jieba
+    except ImportError:
+        return
+    vocab, _ = _vocab(app.config)
+    words = {item.label["zh"] for item in (*vocab.categories.values(), *vocab.relations.values())}
+    glossary = Path(app.config.apimap_conf_dir) / "glossary.yaml"
+    if glossary.is_file():
+        for term in (yaml.safe_load(glossary.read_text(encoding="utf-8")) or {}).get("terms", []):
+            words.update(w.strip() for w in str(term.get("zh", "")).replace("（", "/").replace("）", "").split("/"))
+    for word in sorted(w for w in words if w and " " not in w and "，" not in w):
+        jieba.add_word(word)
+
+
+def _fix_chinese_search_stemmer(app) -> None:
+    """Sphinx 9.0 writes ``window.Stemmer = ChineseStemmer`` for zh, a class that does not exist (zh uses the
+    English stemmer), so the zh search page fails with a ReferenceError (sphinx-doc/sphinx#14229, fixed upstream
+    by #14416). Register the same language with the stemmer's real name; harmless once Sphinx has the fix."""
+    try:
+        from sphinx.search.zh import SearchChinese
+    except ImportError:  # jieba-less or future Sphinx layouts: nothing to fix
+        return
+    if SearchChinese.js_stemmer_rawcode != "english-stemmer.js" or SearchChinese.language_name == "English":
+        return
+    app.add_search_language(type("SearchChinese", (SearchChinese,), {"language_name": "English", "__module__": __name__}))
 
 
 def add_language_links(app, pagename, templatename, context, doctree):

@@ -36,6 +36,7 @@ docutils_settings = {"raw_enabled": False, "file_insertion_enabled": False}
 
 html_theme = "furo"
 html_title = "apimap"
+html_favicon = str(SITE / "_static" / "apimap-icon.svg")
 html_static_path = [str(SITE / "_static")]
 templates_path = [str(SITE / "_templates")]
 html_sidebars = {
@@ -57,7 +58,8 @@ copybutton_prompt_text = r">>> |\.\.\. "
 copybutton_prompt_is_regexp = True
 copybutton_only_copy_prompt_lines = True
 
-# Chinese search segments words with jieba (installed with apimap), so 学习率 is found as a word.
+# Chinese search segments words with jieba (installed with apimap); apimap.sphinx_ext adds the glossary's and
+# the vocabulary's terms to jieba's dictionary, so 学习率 is indexed, and found, as one word.
 try:
     import logging
 

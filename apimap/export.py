@@ -1,0 +1,273 @@
+"""``apimap export``: every mapping as data for converters: mappings.json (+ its JSON Schema) and mappings.csv.
+
+The JSON format is a stable, versioned interface (``format_version``): fields are only added within a version;
+renaming or removing one bumps it. The document is built from pydantic models, so the published schema
+(``mappings.schema.json``) is the same code that produces the data. Never imports torch or mindspore.
+"""
+from __future__ import annotations
+
+import ast
+import csv
+import io
+import json
+import re
+import sys
+import time
+from pathlib import Path
+from typing import Literal, Optional
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .render import MAPS_DIR, STATUS_ORDER, Site, load_results, mapping_status, module_of
+from .results import DOCTEST_RESULTS
+from .validate import Loaded
+
+FORMAT_VERSION = 1
+JSON_NAME, SCHEMA_NAME, CSV_NAME = "mappings.json", "mappings.schema.json", "mappings.csv"
+SCHEMA_ID = f"https://apimap.dev/schema/mappings-export-{FORMAT_VERSION}.json"
+
+Status = Literal[STATUS_ORDER]  # type: ignore[valid-type]
+ParamKind = Literal["positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"]
+
+
+class Out(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+class Bilingual(Out):
+    en: str
+    zh: str
+
+
+class SignatureParam(Out):
+    name: str = Field(description="Parameter name without stars")
+    kind: ParamKind
+    default: Optional[str] = Field(description="The default as Python source text ('0.002', 'None', '(0.9, 0.999)'); null: no default")
+    annotation: Optional[str] = Field(None, description="The type annotation as written in the signature, if any")
+
+
+class Api(Out):
+    api: str = Field(description="Full dotted name, e.g. torch.optim.Adamax")
+    kind: Literal["class", "function", "method", "attribute"]
+    version: str = Field(description="Framework version the entry was written and checked against")
+    signature: str
+    parameters: Optional[list[SignatureParam]] = Field(description="Parsed from `signature`; null when it could not be parsed")
+    doc_url: str
+
+
+class NameRef(Out):
+    name: str
+    default: Optional[str] = Field(description="Default from this side's parsed signature (Python source text); null: none or unknown")
+
+
+class ParamRelation(Out):
+    group: Literal["parameters", "inputs", "outputs"]
+    torch: list[NameRef] = Field(description="Empty when PyTorch has no such parameter")
+    mindspore: list[NameRef] = Field(description="Empty when MindSpore has no such parameter")
+    relation: str = Field(description="Relation id (see `relations` at the top level)")
+    note: Optional[Bilingual] = None
+
+
+class ExampleStatus(Out):
+    id: str
+    status: Status
+
+
+class MappingOut(Out):
+    id: str = Field(description="Stable id: the torch API, plus '@tag' for a second counterpart (e.g. torch.optim.Adam@mint)")
+    file: str = Field(description="Source YAML, relative to mappings/")
+    module: str = Field(description="The torch API's module, e.g. torch.optim")
+    torch: Api
+    mindspore: Optional[Api] = Field(description="null when the category is 'missing'")
+    category: str = Field(description="Category id (see `categories` at the top level)")
+    summary: Bilingual = Field(description="MyST Markdown")
+    params: list[ParamRelation]
+    status: Status = Field(description="Worst status of the mapping's examples; 'not_run' without doctest results")
+    examples: list[ExampleStatus]
+    pages: dict[str, str] = Field(description="Site language code -> page path relative to the site root")
+
+
+class Term(Out):
+    id: str
+    label: Bilingual
+    definition: Optional[Bilingual] = None
+
+
+class Verification(Out):
+    present: bool = Field(description="false: the examples were not run for this export")
+    created: str = ""
+    versions: dict[str, str] = Field(default_factory=dict)
+
+
+class Export(Out):
+    """apimap mappings export (PyTorch -> MindSpore)."""
+
+    schema_url: str = Field(SCHEMA_NAME, alias="$schema")
+    format: Literal["apimap-mappings"] = "apimap-mappings"
+    format_version: Literal[FORMAT_VERSION] = FORMAT_VERSION  # type: ignore[valid-type]
+    frameworks: dict[str, str] = Field(description="Framework key -> version the vocabulary targets")
+    verification: Verification
+    categories: list[Term]
+    relations: list[Term]
+    mappings: list[MappingOut]
+
+    model_config = ConfigDict(extra="forbid", populate_by_name=True)
+
+
+def export_schema() -> dict:
+    schema = Export.model_json_schema(by_alias=True)
+    schema["$schema"] = "https://json-schema.org/draft/2020-12/schema"
+    schema["$id"] = SCHEMA_ID
+    schema["title"] = "apimap mappings export"
+    return schema
+
+
+# --- signatures ------------------------------------------------------------------------------------
+
+_SIG = re.compile(r"^\s*[\w.]+\s*(\(.*\))\s*(->.*)?$", re.S)
+
+
+def parse_signature(text: str) -> Optional[list[SignatureParam]]:
+    """Parameters of ``name(a, b=1, *, c=None) -> T`` with defaults as source text; None if it is not Python syntax."""
+    m = _SIG.match(" ".join(text.split()))
+    if not m:
+        return None
+    src = f"def _{m.group(1)}: pass"
+    try:
+        args = ast.parse(src).body[0].args
+    except SyntaxError:
+        return None
+    seg = lambda node: ast.get_source_segment(src, node) if node is not None else None  # noqa: E731
+    out: list[SignatureParam] = []
+    positional = [*args.posonlyargs, *args.args]
+    defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
+    for i, (a, d) in enumerate(zip(positional, defaults)):
+        kind = "positional_only" if i < len(args.posonlyargs) else "positional_or_keyword"
+        out.append(SignatureParam(name=a.arg, kind=kind, default=seg(d), annotation=seg(a.annotation)))
+    if args.vararg:
+        out.append(SignatureParam(name=args.vararg.arg, kind="var_positional", default=None, annotation=seg(args.vararg.annotation)))
+    for a, d in zip(args.kwonlyargs, args.kw_defaults):
+        out.append(SignatureParam(name=a.arg, kind="keyword_only", default=seg(d), annotation=seg(a.annotation)))
+    if args.kwarg:
+        out.append(SignatureParam(name=args.kwarg.arg, kind="var_keyword", default=None, annotation=seg(args.kwarg.annotation)))
+    return out
+
+
+# --- building the document -------------------------------------------------------------------------
+
+def build_export(site: Site, loaded: list[Loaded]) -> Export:
+    vocab = site.vocab
+    mappings = []
+    for item in sorted(loaded, key=lambda x: x.slug):
+        m = item.mapping
+        sides = {}
+        for key in ("torch", "mindspore"):
+            side = getattr(m, key)
+            if side is None:
+                sides[key] = None
+                continue
+            sides[key] = Api(api=side.api, kind=side.kind, version=side.version, signature=side.signature.strip(),
+                             parameters=parse_signature(side.signature),
+                             doc_url=side.url or vocab.frameworks[key].doc_url_for(side.api, "en", side.version))
+        defaults = {key: {p.name: p.default for p in (api.parameters or [])} if api else {} for key, api in sides.items()}
+        params = [
+            ParamRelation(
+                group=row.group, relation=row.relation,
+                torch=[NameRef(name=n, default=defaults["torch"].get(n.lstrip("*"))) for n in row.torch_names],
+                mindspore=[NameRef(name=n, default=defaults["mindspore"].get(n.lstrip("*"))) for n in row.mindspore_names],
+                note=Bilingual(en=row.note.en, zh=row.note.zh) if row.note else None,
+            )
+            for row in m.params
+        ]
+        examples = [ExampleStatus(id=ex.id, status=site.doctest.example_status(item.rel, ex.id) if site.doctest.present else "not_run")
+                    for ex in m.examples]
+        mappings.append(MappingOut(
+            id=item.slug, file=item.rel, module=module_of(m.torch.api), torch=sides["torch"], mindspore=sides["mindspore"],
+            category=m.category, summary=Bilingual(en=m.summary.en.strip(), zh=m.summary.zh.strip()), params=params,
+            status=mapping_status(site, item), examples=examples,
+            pages={lang: f"{lang}/{MAPS_DIR}/{item.slug}.html" for lang in site.languages},
+        ))
+    return Export(
+        frameworks={key: fw.version for key, fw in vocab.frameworks.items()},
+        verification=Verification(present=site.doctest.present, created=site.doctest.created,
+                                  versions=dict(site.doctest.versions)),
+        categories=[Term(id=c.id, label=Bilingual(**c.label), definition=Bilingual(**c.definition)) for c in vocab.categories.values()],
+        relations=[Term(id=r.id, label=Bilingual(**r.label)) for r in vocab.relations.values()],
+        mappings=mappings,
+    )
+
+
+CSV_COLUMNS = ("id", "module", "torch_api", "torch_kind", "torch_version", "mindspore_api", "mindspore_kind",
+               "mindspore_version", "category", "category_en", "category_zh", "status", "params", "file", "page_en", "page_zh_CN")
+
+
+def to_csv(doc: Export) -> str:
+    """One row per mapping; ``params`` is ``torch->mindspore:relation`` rows joined by '; ' (names joined by '+', '-' for none)."""
+    labels = {c.id: c.label for c in doc.categories}
+    buf = io.StringIO()
+    writer = csv.writer(buf, lineterminator="\n")
+    writer.writerow(CSV_COLUMNS)
+    for m in doc.mappings:
+        ms = m.mindspore
+        params = "; ".join(f"{'+'.join(n.name for n in p.torch) or '-'}->{'+'.join(n.name for n in p.mindspore) or '-'}:{p.relation}"
+                           for p in m.params)
+        writer.writerow([m.id, m.module, m.torch.api, m.torch.kind, m.torch.version, ms.api if ms else "", ms.kind if ms else "",
+                         ms.version if ms else "", m.category, labels[m.category].en, labels[m.category].zh, m.status, params,
+                         m.file, m.pages.get("en", ""), m.pages.get("zh_CN", "")])
+    return buf.getvalue()
+
+
+def write_exports(site: Site, loaded: list[Loaded], out_dir: Path) -> list[Path]:
+    """Write mappings.json, mappings.schema.json and mappings.csv into ``out_dir`` (each atomically)."""
+    doc = build_export(site, loaded)
+    files = {
+        JSON_NAME: json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")) + "\n",
+        SCHEMA_NAME: json.dumps(export_schema(), ensure_ascii=False, indent=2) + "\n",
+        CSV_NAME: "\ufeff" + to_csv(doc),  # BOM: spreadsheet programs then read the Chinese labels as UTF-8
+    }
+    out_dir.mkdir(parents=True, exist_ok=True)
+    written = []
+    for name, text in files.items():
+        path = out_dir / name
+        tmp = path.with_name(name + ".tmp")
+        tmp.write_text(text, encoding="utf-8")
+        tmp.replace(path)
+        written.append(path)
+    return written
+
+
+# --- command ---------------------------------------------------------------------------------------
+
+def register(subparsers) -> None:
+    p = subparsers.add_parser("export", help="write mappings.json (+ JSON Schema) and mappings.csv for converters")
+    p.add_argument("-o", "--output", type=Path, default=None, help="folder to write into (default: site/_build/html)")
+    p.set_defaults(func=cmd_export)
+
+
+def export_project(project, loaded: list[Loaded], site: Site | None = None, out_dir: Path | None = None) -> list[Path]:
+    """Exports for an already validated tree (``apimap build`` calls this after Sphinx)."""
+    if site is None:
+        from .vocab import Vocab
+
+        site = Site(project.conf, project.templates, Vocab(project.conf))
+        load_results(site, project.build)
+    return write_exports(site, loaded, out_dir or project.html)
+
+
+def cmd_export(args) -> int:
+    from .cli import load, report
+
+    start = time.perf_counter()
+    vocab, loaded, problems = load(args.project)
+    report(problems)
+    errors = [p for p in problems if p.severity == "error"]
+    if errors:
+        print(f"apimap export: {len(errors)} problem(s); nothing exported", file=sys.stderr)
+        return 1
+    site = Site(args.project.conf, args.project.templates, vocab)
+    load_results(site, args.project.build)
+    written = export_project(args.project, loaded, site, args.output)
+    note = "" if site.doctest.present else f" (no {DOCTEST_RESULTS}: status not_run)"
+    print(f"apimap export: {len(loaded)} mapping(s) -> {', '.join(str(p) for p in written)}{note} "
+          f"({time.perf_counter() - start:.2f} s)", file=sys.stderr)
+    return 0

@@ -1,0 +1,113 @@
+"""A small site built from tests/fixtures/site, served on 127.0.0.1, and Debian's chromium driven by Playwright.
+
+Every test here is marked ``browser``; they skip (naming what is missing) without /usr/bin/chromium or playwright.
+"""
+from __future__ import annotations
+
+import functools
+import http.server
+import shutil
+import subprocess
+import sys
+import threading
+from pathlib import Path
+
+import pytest
+
+from apimap.project import Project
+
+REPO = Path(__file__).resolve().parents[2]
+FIXTURE = REPO / "tests" / "fixtures" / "site"
+CHROMIUM = Path("/usr/bin/chromium")
+CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
+EDIT_URL = "https://example.org/apimap/edit/main/{path}"
+SCREENSHOTS = REPO / "site" / "_build" / "screenshots"  # kept after the run, for people to look at
+
+
+def make_project(root: Path) -> Project:
+    """A project folder: the repo's conf (with an edit URL), templates and site assets, the fixture mappings."""
+    shutil.copytree(REPO / "conf", root / "conf")
+    site_yaml = (root / "conf" / "site.yaml").read_text(encoding="utf-8")
+    (root / "conf" / "site.yaml").write_text(site_yaml.replace('edit_url: ""', f'edit_url: "{EDIT_URL}"'), encoding="utf-8")
+    (root / "templates").symlink_to(REPO / "templates")
+    for name in ("_static", "_templates"):
+        (root / "site").mkdir(exist_ok=True)
+        (root / "site" / name).symlink_to(REPO / "site" / name)
+    shutil.copytree(FIXTURE / "mappings", root / "mappings")
+    (root / "site" / "_build").mkdir(parents=True)
+    shutil.copy(FIXTURE / "doctest-results.json", root / "site" / "_build" / "doctest-results.json")
+    return Project(root)
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Project:
+    project = make_project(tmp_path_factory.mktemp("browser-site"))
+    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(project.root), "build"],
+                         capture_output=True, text=True, cwd=REPO, timeout=600)
+    assert run.returncode == 0, run.stdout + run.stderr
+    return project
+
+
+@pytest.fixture(scope="session")
+def edit_url() -> str:
+    return EDIT_URL
+
+
+@pytest.fixture(scope="session")
+def screenshots() -> Path:
+    return SCREENSHOTS
+
+
+class _Quiet(http.server.SimpleHTTPRequestHandler):
+    def log_message(self, format, *args):
+        pass
+
+
+class _Server(http.server.ThreadingHTTPServer):
+    def handle_error(self, request, client_address):  # a browser leaving a page mid-download is not an error
+        if not isinstance(sys.exc_info()[1], ConnectionError):
+            super().handle_error(request, client_address)
+
+
+@pytest.fixture(scope="session")
+def base_url(built) -> str:
+    handler = functools.partial(_Quiet, directory=str(built.html))
+    server = _Server(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{server.server_address[1]}"
+    server.shutdown()
+    server.server_close()
+
+
+@pytest.fixture(scope="session")
+def browser():
+    if not CHROMIUM.exists():
+        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
+    try:
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        pytest.skip("playwright is absent (pip install playwright)")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+        yield browser
+        browser.close()
+
+
+class Console:
+    """Console errors and uncaught exceptions of one page."""
+
+    def __init__(self, page):
+        self.errors: list[str] = []
+        page.on("console", lambda m: m.type == "error" and self.errors.append(m.text))
+        page.on("pageerror", lambda e: self.errors.append(f"uncaught: {e}"))
+
+
+@pytest.fixture
+def page(browser, base_url):
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    context.grant_permissions(["clipboard-read", "clipboard-write"], origin=base_url)
+    page = context.new_page()
+    page.console = Console(page)
+    yield page
+    context.close()

@@ -1,0 +1,189 @@
+"""The built site in a real browser: explorer, search in both languages, language switch, page furniture."""
+from __future__ import annotations
+
+import base64
+import re
+
+import pytest
+
+pytestmark = pytest.mark.browser
+LANGS = ("en", "zh_CN")
+ALL = {"torch.nn.Linear", "torch.nn.ReLU", "torch.optim.Adam", "torch.optim.Adamax"}
+
+
+def open_explorer(page, lang: str, query: str = ""):
+    page.goto(f"/{lang}/index.html{query}")
+    page.wait_for_selector(".apimap-explorer.apimap-explorer-ready")
+    return page.locator(".apimap-explorer")
+
+
+def shown_apis(page) -> list[str]:
+    return page.locator(".apimap-explorer tbody tr td:first-child").all_inner_texts()
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_landing_page_loads_without_console_errors(page, lang):
+    open_explorer(page, lang)
+    page.wait_for_load_state("networkidle")
+    assert page.console.errors == []
+    assert set(shown_apis(page)) == ALL
+    count = page.locator(".apimap-explorer-count").inner_text()
+    assert count == {"en": "4 mappings", "zh_CN": "共 4 个映射"}[lang]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_typing_adam_shows_only_matching_rows(page, lang):
+    open_explorer(page, lang)
+    page.locator('.apimap-explorer input[data-filter="q"]').press_sequentially("Adam")
+    rows = page.locator(".apimap-explorer tbody tr")
+    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]
+    for text in rows.all_inner_texts():
+        assert "adam" in text.lower()
+    count = page.locator(".apimap-explorer-count").inner_text()
+    assert count == {"en": "2 of 4 mappings", "zh_CN": "4 个映射中有 2 个符合"}[lang]
+    page.wait_for_url("**?q=Adam")  # the view can be linked
+    assert page.console.errors == []
+
+
+def test_filter_matches_category_labels_in_both_languages(page):
+    open_explorer(page, "en")
+    page.locator('.apimap-explorer input[data-filter="q"]').fill("参数名不同")  # zh label on the en page
+    assert shown_apis(page) == ["torch.nn.Linear"]
+    page.locator('.apimap-explorer input[data-filter="q"]').fill("names differ")
+    assert shown_apis(page) == ["torch.nn.Linear"]
+
+
+@pytest.mark.parametrize("lang,label", [("en", "PyTorch has more parameters"), ("zh_CN", "PyTorch 参数更多")])
+def test_category_filter(page, lang, label):
+    open_explorer(page, lang)
+    page.locator('.apimap-explorer select[data-filter="c"]').select_option(label=label)
+    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]
+    badges = page.locator(".apimap-explorer tbody .apimap-cat").all_inner_texts()
+    assert badges == [label, label]
+    page.locator(".apimap-explorer-reset").click()
+    assert set(shown_apis(page)) == ALL
+
+
+def test_module_and_status_filters_and_sorting(page):
+    open_explorer(page, "en")
+    page.locator('.apimap-explorer select[data-filter="mod"]').select_option("torch.nn")
+    assert sorted(shown_apis(page)) == ["torch.nn.Linear", "torch.nn.ReLU"]
+    page.locator('.apimap-explorer select[data-filter="mod"]').select_option("")
+    page.locator('.apimap-explorer select[data-filter="s"]').select_option("passed")
+    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]  # from the fixture doctest results
+    page.locator('.apimap-explorer select[data-filter="s"]').select_option("failed")
+    assert shown_apis(page) == ["torch.nn.Linear"]
+    page.locator(".apimap-explorer-reset").click()
+    assert shown_apis(page) == sorted(ALL)
+    header = page.locator('.apimap-explorer th[data-key="t"]')
+    header.locator("button").click()
+    assert shown_apis(page) == sorted(ALL, reverse=True)
+    assert header.get_attribute("aria-sort") == "descending"
+    page.locator('.apimap-explorer th[data-key="m"] button').click()
+    ms = page.locator(".apimap-explorer tbody tr td:nth-child(2)").all_inner_texts()
+    assert ms == sorted(ms, key=str.lower)
+
+
+def test_filtered_view_from_the_url(page):
+    open_explorer(page, "zh_CN", "?q=relu")
+    assert shown_apis(page) == ["torch.nn.ReLU"]
+    assert page.locator('.apimap-explorer input[data-filter="q"]').input_value() == "relu"
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_row_link_opens_its_page(page, lang):
+    open_explorer(page, lang)
+    page.locator('.apimap-explorer input[data-filter="q"]').fill("Dense")
+    page.locator(".apimap-explorer tbody tr a").first.click()
+    page.wait_for_url(f"**/{lang}/maps/torch.nn.Linear.html")
+    assert "torch.nn.Linear" in page.locator("h1").inner_text()
+    assert page.console.errors == []
+
+
+@pytest.mark.parametrize("here,there,label", [("en", "zh_CN", "中文"), ("zh_CN", "en", "English")])
+def test_language_switch_lands_on_the_counterpart(page, here, there, label):
+    page.goto(f"/{here}/maps/torch.optim.Adamax.html")
+    hreflang = there.replace("_", "-")
+    assert page.locator(f'head link[rel="alternate"][hreflang="{hreflang}"]').count() == 1
+    page.locator(".apimap-languages a", has_text=label).click()
+    page.wait_for_url(f"**/{there}/maps/torch.optim.Adamax.html")
+    assert "torch.optim.Adamax" in page.locator("h1").inner_text()
+    assert page.locator("html").get_attribute("lang") == hreflang
+    page.goto(f"/{here}/tables/torch.nn.html")  # every page has it, not only mapping pages
+    page.locator(".apimap-languages a", has_text=label).click()
+    page.wait_for_url(f"**/{there}/tables/torch.nn.html")
+
+
+def search(page, lang: str, query: str) -> list[str]:
+    page.goto(f"/{lang}/search.html?q={query}")
+    page.wait_for_selector("#search-results .search-summary", timeout=15000)
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    return [re.sub(r"[?#].*$", "", h) for h in hrefs]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_finds_learning_rate(page, lang):
+    hits = search(page, lang, "learning_rate")
+    assert "maps/torch.optim.Adamax.html" in hits and "maps/torch.optim.Adam.html" in hits, hits
+    assert "maps/torch.nn.ReLU.html" not in hits
+    assert page.console.errors == []
+
+
+def test_chinese_search_segments_words(page):
+    hits = search(page, "zh_CN", "学习率")
+    assert "maps/torch.optim.Adamax.html" in hits and "maps/torch.optim.Adam.html" in hits, hits
+    assert "maps/torch.nn.ReLU.html" not in hits
+
+
+def test_mapping_page_furniture(page, edit_url):
+    page.goto("/en/maps/torch.optim.Adamax.html")
+    badge = page.locator("article .apimap-cat").first
+    assert badge.inner_text() == "PyTorch has more parameters"
+    assert "MindSpore lacks" in badge.get_attribute("title")  # the definition, shown on hover
+    assert page.locator("article .apimap-ok", has_text="verified").count() >= 1  # from the doctest results
+    edit = page.locator("article a", has_text="Edit this mapping")
+    assert edit.get_attribute("href") == edit_url.format(path="mappings/torch/optim/Adamax.yaml")
+    # code in tabs: the MindSpore tab shows MindSpore code
+    tabs = page.locator(".sd-tab-set").first
+    tabs.locator("label", has_text="MindSpore").click()
+    visible = tabs.locator(".sd-tab-content:visible").inner_text()
+    assert "mindspore" in visible and "torch.optim" not in visible
+
+
+def test_copy_button_drops_prompts_and_output(page):
+    page.goto("/en/maps/torch.optim.Adamax.html")
+    block = page.locator(".sd-tab-content:visible .highlight").first
+    block.hover()
+    block.locator("..").locator("button.copybtn").first.click()
+    copied = page.evaluate("navigator.clipboard.readText()")
+    assert "import numpy as np" in copied and "opt.step()" in copied
+    assert ">>>" not in copied and "..." not in copied
+    assert "0.130581" not in copied  # expected output is not code
+
+
+def _variance(page, png: bytes) -> float:
+    """Pixel variance of a PNG, measured in the browser (no imaging library needed)."""
+    data = base64.b64encode(png).decode()
+    return page.evaluate("""async (data) => {
+        const img = new Image(); img.src = "data:image/png;base64," + data; await img.decode();
+        const c = document.createElement("canvas"); c.width = img.width; c.height = img.height;
+        const ctx = c.getContext("2d"); ctx.drawImage(img, 0, 0);
+        const px = ctx.getImageData(0, 0, c.width, c.height).data;
+        let n = 0, sum = 0, sq = 0;
+        for (let i = 0; i < px.length; i += 16) { const v = (px[i] + px[i + 1] + px[i + 2]) / 3; n++; sum += v; sq += v * v; }
+        return sq / n - (sum / n) ** 2;
+    }""", data)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_screenshot_of_a_mapping_page_is_not_blank(page, built, screenshots, lang):
+    page.goto(f"/{lang}/maps/torch.optim.Adamax.html")
+    page.wait_for_load_state("networkidle")
+    png = page.screenshot(full_page=True)
+    for folder in (built.html / "_screenshots", screenshots):
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / f"{lang}-torch.optim.Adamax.png").write_bytes(png)
+    variance = _variance(page, png)
+    print(f"screenshot {screenshots / f'{lang}-torch.optim.Adamax.png'}: pixel variance {variance:.0f}")
+    assert variance > 200, "the page looks blank"
+    assert page.console.errors == []
