@@ -7,6 +7,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import multiprocessing
+import os
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -104,44 +106,136 @@ def first_sentence(text: str, limit: int = 160) -> str:
     return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
 
 
-def render_all(site: Site, loaded: list[Loaded], out_root: Path) -> RenderStats:
-    """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced."""
+MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was rendered from
+PARALLEL_MIN = 400  # below this many mapping pages to render, a process pool costs more than it saves
+
+
+def render_all(site: Site, loaded: list[Loaded], out_root: Path, workers: int | None = None) -> RenderStats:
+    """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced.
+
+    A mapping page whose inputs (its model, its results, the templates and conf/) are unchanged since the last
+    render is not rendered again; aggregate pages (tables, index, status) always are, and are written only
+    when their bytes change.
+    """
     stats = RenderStats()
     loaded = sorted(loaded, key=lambda x: x.slug)
     site.rendered = loaded
     if loaded and not site.updated and all(site.conf_dir.parent / "mappings" in item.path.parents for item in loaded):
         site.updated = last_commit_dates(loaded)  # the project's own files only: fixtures render without dates
+    manifest_path = out_root / MANIFEST
+    try:
+        old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        old_manifest = {}
+    manifest: dict[str, str] = {}
+    todo = []
+    for item in loaded:
+        key = page_inputs_digest(site, item)
+        pages = [f"{lang}/{MAPS_DIR}/{item.slug}.md" for lang in site.languages]
+        if all(old_manifest.get(p) == key and (out_root / p).is_file() for p in pages):
+            stats.unchanged += len(pages)
+        else:
+            todo.append(item)
+        manifest.update(dict.fromkeys(pages, key))
+    _render_mapping_pages(site, todo, out_root, stats, workers)
+
     explorer = json.dumps(explorer_data(site, loaded), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    expected = set(manifest)
     for lang in site.languages:
         write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
-        pages = dict(pages_for(site, loaded, lang))
+        for rel, text in aggregate_pages(site, loaded, lang):
+            write_if_changed(out_root / lang / rel, text, stats)
+            expected.add(f"{lang}/{rel}")
+    for lang in site.languages:
         lang_root = out_root / lang
-        for rel, text in pages.items():
-            write_if_changed(lang_root / rel, text, stats)
         if lang_root.exists():
             for old in lang_root.rglob("*.md"):
-                if old.relative_to(lang_root).as_posix() not in pages:
+                if old.relative_to(out_root).as_posix() not in expected:
                     old.unlink()
                     stats.removed.append(old)
+    if manifest != old_manifest:
+        out_root.mkdir(parents=True, exist_ok=True)
+        write_if_changed(manifest_path, json.dumps(manifest, sort_keys=True, indent=0), RenderStats())
     return stats
 
 
-def pages_for(site: Site, loaded: list[Loaded], lang: str):
-    """Yield (relative path, Markdown) for every page of one language."""
-    t = site.strings(lang)
-    text_lang = site.languages[lang]["text"]
-    common = dict(t=t, lang=lang, L=text_lang, vocab=site.vocab, site=site, MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR)
+_STATIC_FINGERPRINT: dict[str, str] = {}
+
+
+def static_fingerprint(site: Site) -> str:
+    """Digest of what every page depends on: templates, conf/, and the rendering code itself."""
+    key = f"{site.templates_dir}|{site.conf_dir}"
+    if key not in _STATIC_FINGERPRINT:
+        h = hashlib.blake2b(digest_size=16)
+        for path in sorted([*Path(site.templates_dir).rglob("*"), *Path(site.conf_dir).glob("*.yaml"),
+                            Path(__file__), Path(md.__file__)]):
+            if path.is_file():
+                h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
+        _STATIC_FINGERPRINT[key] = h.hexdigest()
+    return _STATIC_FINGERPRINT[key]
+
+
+def page_inputs_digest(site: Site, item: Loaded) -> str:
+    h = hashlib.blake2b(digest_size=16)
+    h.update(static_fingerprint(site).encode())
+    h.update(item.rel.encode() + b"\0" + item.mapping.model_dump_json().encode())
+    results = [r for ex in item.mapping.examples for r in site.doctest.for_example(item.rel, ex.id).values()]
+    extra = {"doctest": results, "versions": site.doctest.versions if results else {},
+             "check": site.check.get("files", {}).get(item.rel), "updated": site.updated.get(item.rel), "edit": site.edit_url(item.rel)}
+    h.update(json.dumps(extra, sort_keys=True, default=str).encode())
+    return h.hexdigest()
+
+
+def _render_mapping_pages(site: Site, items: list[Loaded], out_root: Path, stats: RenderStats, workers: int | None) -> None:
+    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
+    if workers > 1 and len(items) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
+        chunks = [items[i::workers] for i in range(workers)]
+        with multiprocessing.get_context("fork").Pool(workers) as pool:  # fork: workers inherit site and models
+            for part in pool.starmap(_render_chunk, [(site, chunk, out_root) for chunk in chunks]):
+                stats.written.extend(part.written)
+                stats.unchanged += part.unchanged
+        return
+    part = _render_chunk(site, items, out_root)
+    stats.written.extend(part.written)
+    stats.unchanged += part.unchanged
+
+
+def _render_chunk(site: Site, items: list[Loaded], out_root: Path) -> RenderStats:
+    stats = RenderStats()
+    page = site.env.get_template("mapping.md.j2")
+    for lang in site.languages:
+        common = _common(site, lang)
+        for item in items:
+            text = page.render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
+            write_if_changed(out_root / lang / MAPS_DIR / f"{item.slug}.md", text, stats)
+    return stats
+
+
+def _common(site: Site, lang: str) -> dict:
+    return dict(t=site.strings(lang), lang=lang, L=site.languages[lang]["text"], vocab=site.vocab, site=site,
+                MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR)
+
+
+def aggregate_pages(site: Site, loaded: list[Loaded], lang: str):
+    """Yield (relative path, Markdown) for the pages that list many mappings: tables, index, status."""
+    common = _common(site, lang)
     by_module: dict[str, list[Loaded]] = defaultdict(list)
     for item in loaded:
         by_module[module_of(item.mapping.torch.api)].append(item)
-    page = site.env.get_template("mapping.md.j2")
-    for item in loaded:
-        yield f"{MAPS_DIR}/{item.slug}.md", page.render(item=item, m=item.mapping, links=doc_links(site, item, text_lang), **common)
     table = site.env.get_template("module_table.md.j2")
     for module, items in sorted(by_module.items()):
         yield f"{TABLES_DIR}/{module}.md", table.render(module=module, items=items, **common)
     yield "index.md", site.env.get_template("index.md.j2").render(modules=sorted(by_module.items()), total=len(loaded), **common)
     yield "status.md", site.env.get_template("status.md.j2").render(items=loaded, **common)
+
+
+def pages_for(site: Site, loaded: list[Loaded], lang: str):
+    """Yield (relative path, Markdown) for every page of one language (mapping pages, then aggregates)."""
+    common = _common(site, lang)
+    page = site.env.get_template("mapping.md.j2")
+    for item in sorted(loaded, key=lambda x: x.slug):
+        yield f"{MAPS_DIR}/{item.slug}.md", page.render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
+    yield from aggregate_pages(site, loaded, lang)
 
 
 def mapping_status(site: Site, item: Loaded) -> str:

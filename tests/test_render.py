@@ -126,3 +126,53 @@ def test_validate_and_render_import_no_framework(project, fixture_tree, tmp_path
                              capture_output=True, text=True, cwd=project.root, timeout=120)
         assert run.returncode == 0, run.stderr
     assert (proj / "site/_build/src/zh_CN/maps/torch.demo.Widget.md").is_file()
+
+
+def test_parallel_render_matches_serial(project, vocab, fixture_tree, tmp_path, monkeypatch):
+    import apimap.render as render
+
+    loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    render_all(Site(project.conf, project.templates, vocab), loaded, serial, workers=1)
+    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    render_all(Site(project.conf, project.templates, vocab), loaded, parallel, workers=2)
+    assert _tree(serial) == _tree(parallel)
+
+
+def test_template_change_rerenders_every_mapping_page(project, vocab, fixture_tree, tmp_path):
+    """The render manifest must not hide a template edit."""
+    import shutil
+
+    import apimap.render as render
+
+    templates = tmp_path / "templates"
+    shutil.copytree(project.templates, templates)
+    loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
+    out = tmp_path / "src"
+    render_all(Site(project.conf, templates, vocab), loaded, out)
+    path = templates / "mapping.md.j2"
+    path.write_text(path.read_text(encoding="utf-8") + "\n{# a comment #}\n", encoding="utf-8")
+    render._STATIC_FINGERPRINT.clear()
+    real, calls = render._render_chunk, []
+
+    def counting(site, items, out_root):
+        calls.append(len(items))
+        return real(site, items, out_root)
+
+    render._render_chunk, saved = counting, render._render_chunk
+    try:
+        stats = render_all(Site(project.conf, templates, vocab), loaded, out)
+    finally:
+        render._render_chunk = saved
+    assert calls == [len(loaded)]  # every mapping page rendered again
+    assert len([p for p in stats.written if "/maps/" in p.as_posix()]) == 2 * len(loaded)
+
+
+def test_unchanged_mapping_pages_are_not_rendered_again(rendered, monkeypatch):
+    import apimap.render as render
+
+    site, loaded, out, _ = rendered
+    calls = []
+    monkeypatch.setattr(render, "_render_chunk", lambda s, items, o: calls.append(len(items)) or render.RenderStats())
+    render_all(site, loaded, out)
+    assert calls == [0]
