@@ -5,6 +5,7 @@ conf/ live in ``validate.py``. ``apimap schema`` publishes it as JSON Schema for
 """
 from __future__ import annotations
 
+import doctest
 from typing import Annotated, Literal, Optional, Union
 
 from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
@@ -64,6 +65,8 @@ def _names(value) -> list[str]:
 
 
 DOCTEST_OPTIONS = ("ELLIPSIS", "NORMALIZE_WHITESPACE", "NUMBER", "IGNORE_EXCEPTION_DETAIL", "SKIP_OUTPUT")
+for _name in DOCTEST_OPTIONS:  # NUMBER and SKIP_OUTPUT are ours (apimap.execute.checker); this makes them usable
+    doctest.register_optionflag(_name)  # inline too (`# doctest: +NUMBER`); a no-op for doctest's own names
 
 
 class Compare(Strict):

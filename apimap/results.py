@@ -7,7 +7,10 @@
      "items": [{"file": "torch/optim/Adamax.yaml", "example": "three-steps", "part": "torch",
                 "status": "passed", "duration": 0.41, "message": ""}, ...]}
 
-``part`` is ``torch``, ``mindspore`` or ``compare``; ``status`` one of STATUSES.
+``part`` is ``torch``, ``mindspore`` or ``compare``; ``status`` one of STATUSES (``errored``: the part could
+not start, e.g. a missing package; ``xfailed``/``xpassed``: the example is marked ``xfail``). ``duration`` is
+the example's own run time in seconds (the comparison's for ``compare``); ``message`` is the failure report
+(empty when passed). ``file`` is relative to mappings/.
 The renderer never imports a framework: these files are all it knows about execution.
 """
 from __future__ import annotations
@@ -53,9 +56,28 @@ class DoctestResults:
         order = ["failed", "errored", "xpassed", "xfailed", "skipped", "passed"]
         return min((p["status"] for p in parts.values()), key=lambda s: order.index(s) if s in order else 0)
 
+    def part(self, rel: str, example: str, part: str) -> dict | None:
+        """The item for one example part, or None when it was not run."""
+        return self.for_example(rel, example).get(part)
+
+    def counts(self) -> dict[str, int]:
+        """{status: number of items}, in STATUSES order, only statuses that occur."""
+        found = [item.get("status") for item in self.items]
+        return {s: found.count(s) for s in STATUSES if s in found}
+
+    @property
+    def total_duration(self) -> float:
+        return sum(float(item.get("duration") or 0) for item in self.items)
+
+    @staticmethod
+    def headline(message: str, limit: int = 160) -> str:
+        """The first line of a failure message, shortened for a table cell."""
+        line = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+        return line if len(line) <= limit else line[: limit - 1] + "…"
+
     def versions_text(self) -> str:
-        names = {"torch": "PyTorch", "mindspore": "MindSpore", "python": "Python"}
-        return ", ".join(f"{names.get(k, k)} {v}" for k, v in self.versions.items() if k in names)
+        names = {"torch": "PyTorch", "mindspore": "MindSpore", "python": "Python"}  # in this order
+        return ", ".join(f"{label} {self.versions[k]}" for k, label in names.items() if k in self.versions)
 
 
 def read_doctest_results(path: Path) -> DoctestResults:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import difflib
 import doctest
+import re
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterable
@@ -195,7 +196,45 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
                 yield from _doctest_problems(code, ("examples", i, part), lines, display)
     if m.needs_review:
         yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
+    for loc, text in texts(m):
+        for message in unsafe_markup(text):
+            yield at(loc, message)
     yield from _placeholder_problems(m, at)
+
+
+def texts(m: Mapping) -> Iterable[tuple[tuple, str]]:
+    """Every piece of prose in a mapping, with its key path."""
+    for lang in ("en", "zh"):
+        yield ("summary", lang), getattr(m.summary, lang)
+        for i, row in enumerate(m.params):
+            if row.note:
+                yield ("params", i, "note", lang), getattr(row.note, lang)
+        for i, ex in enumerate(m.examples):
+            yield ("examples", i, "title", lang), getattr(ex.title, lang)
+            if ex.note:
+                yield ("examples", i, "note", lang), getattr(ex.note, lang)
+
+
+_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?\s*$|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
+_SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{", re.M)
+_ROLE = re.compile(r"\{([A-Za-z][\w:-]*)\}`")
+SAFE_ROLES = frozenset({"math", "sub", "sup", "kbd", "abbr"})
+
+
+def unsafe_markup(text: str) -> Iterable[str]:
+    """Links must be http(s) or relative; MyST directives and roles other than SAFE_ROLES are not allowed in
+    prose (a directive can include files or raw HTML). Raw HTML itself is escaped by the renderer."""
+    for match in _LINK.finditer(text):
+        url = next(g for g in match.groups() if g)
+        scheme = _SCHEME.match(url)
+        if scheme and scheme.group(1).lower() not in ("http", "https"):
+            yield f"link '{_short(url, 40)}' is not allowed; links must be http(s) or relative"
+    if _DIRECTIVE.search(text):
+        yield "MyST directives (```{...}) are not allowed in mapping text"
+    for role in _ROLE.findall(text):
+        if role not in SAFE_ROLES:
+            yield f"role {{{role}}} is not allowed in mapping text; allowed: {', '.join(sorted(SAFE_ROLES))}"
 
 
 PLACEHOLDER = "TODO:"  # what `apimap new` writes where a person must write text or code

@@ -1,0 +1,101 @@
+"""Write site/_build/doctest-results.json (format: apimap/results.py) from pytest's reports.
+
+Registered by the plugin in the process that sees every report (the xdist controller, or the only process).
+Status per item: passed | failed | errored (could not start: missing package, executor did not start, a
+compare whose parts failed) | xfailed | xpassed | skipped. Written atomically at the end of the session;
+an interrupted run writes nothing.
+"""
+from __future__ import annotations
+
+import json
+import os
+import platform
+import tempfile
+from datetime import datetime, timezone
+from pathlib import Path
+
+MESSAGE_CHARS = 2000
+
+
+class Recorder:
+    def __init__(self, path: Path, merge: bool = False):
+        self.path = Path(path)
+        self.merge = merge
+        self.items: dict[str, dict] = {}
+        self.versions: dict[str, str] = {}
+
+    def pytest_runtest_logreport(self, report):
+        info = dict(report.user_properties).get("apimap")
+        if not info:
+            return
+        entry = self.items.setdefault(report.nodeid, {"file": info["file"], "example": info["example"], "part": info["part"],
+                                                      "status": "passed", "duration": 0.0, "message": ""})
+        if info.get("versions") and not self.versions:
+            self.versions = info["versions"]
+        status = _status(report, info)
+        if status is None:
+            return
+        if report.when == "call" or status != "passed":
+            entry["status"] = status
+            entry["duration"] = float(info.get("duration", report.duration))
+        if status not in ("passed",) and not entry["message"]:
+            entry["message"] = _message(report)
+
+    def pytest_sessionfinish(self, session, exitstatus):
+        if exitstatus in (2, 3, 4):  # interrupted, internal error, usage error: keep the old file, write nothing partial
+            return
+        write_results(self.path, list(self.items.values()), self.versions, merge=self.merge)
+
+
+def _status(report, info) -> str | None:
+    if report.when == "teardown":
+        return "errored" if report.failed else None
+    if report.skipped:
+        return "xfailed" if hasattr(report, "wasxfail") else "skipped"
+    if report.failed:
+        if report.when == "setup":
+            return "errored"
+        return info.get("status") if info.get("status") in ("errored", "xpassed") else "failed"
+    return "passed" if report.when == "call" else None
+
+
+def _message(report) -> str:
+    if hasattr(report, "wasxfail"):
+        return report.wasxfail
+    text = report.longreprtext if report.failed else str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    return text.strip()[:MESSAGE_CHARS]
+
+
+def framework_versions() -> dict[str, str]:
+    """Versions as installed (used when no executor reported its own)."""
+    from importlib import metadata
+
+    out = {"python": platform.python_version()}
+    for name in ("torch", "mindspore", "numpy"):
+        try:
+            out[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            pass
+    return out
+
+
+def write_results(path: Path, items: list[dict], versions: dict[str, str], merge: bool = False) -> None:
+    """Write the results file atomically. ``merge``: keep the old file's items for files not run now."""
+    path = Path(path)
+    if merge and path.is_file():
+        try:
+            old = json.loads(path.read_text(encoding="utf-8")).get("items", [])
+        except ValueError:
+            old = []
+        ran = {i["file"] for i in items}
+        items = [i for i in old if i.get("file") not in ran] + items
+    items = sorted(items, key=lambda i: i["file"])  # stable: examples keep the order they were run in
+    data = {"schema": 1, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            "platform": f"{platform.system()}-{platform.machine()}", "versions": versions or framework_versions(),
+            "items": items}
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".doctest-results-", dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as f:
+        json.dump(data, f, indent=1, ensure_ascii=False)
+        f.write("\n")
+    os.replace(tmp, path)

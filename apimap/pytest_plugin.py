@@ -1,0 +1,272 @@
+"""pytest plugin: every mapping example part is a test item, run as a doctest in a persistent executor.
+
+Registered as a ``pytest11`` entry point, so it loads in every pytest run; importing it is cheap (no
+framework, no pydantic) and it collects YAML only when asked:
+
+- files under a folder named ``mappings`` when that folder (or something inside it) is on the command line,
+- any YAML reached from the command line with ``--apimap``,
+- files under the folders listed in the ``apimap_mappings`` ini option.
+
+Node ids: ``mappings/torch/optim/Adamax.yaml::three-steps[torch]`` / ``[mindspore]`` / ``[compare]``.
+Collecting validates the file (``apimap.validate.load_file``) and runs no example code.
+
+Running: each pytest process (each xdist worker) owns one persistent executor (``apimap.execute.executor``)
+that imports the frameworks once. A ``[compare]`` item uses the values its two parts left behind in the same
+process (``apimap doctest`` distributes with ``--dist loadfile`` so they are there) and runs them itself
+otherwise. ``xfail`` is about the example as a whole: a part that fails is reported as xfailed, a part that
+passes as passed, and when every part passes the example's last item fails as "xpassed".
+"""
+from __future__ import annotations
+
+import os
+import time
+from pathlib import Path
+
+import pytest
+
+PARTS = ("torch", "mindspore")
+DEFAULT_MEMORY_MB = 4096  # keep in step with apimap.execute.executor.DEFAULT_MEMORY_MB
+
+
+def pytest_addoption(parser):
+    group = parser.getgroup("apimap", "apimap mapping examples")
+    group.addoption("--apimap", action="store_true", help="collect mapping YAML files from every path given, not only from folders named mappings")
+    group.addoption("--apimap-results", metavar="FILE", default=None, help="write the doctest results JSON (site/_build/doctest-results.json format) to FILE")
+    group.addoption("--apimap-merge", action="store_true", help="with --apimap-results: keep the results of files not run now")
+    group.addoption("--apimap-memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
+                    help=f"address space each executor may use beyond the frameworks' own (default {DEFAULT_MEMORY_MB}; 0: no limit)")
+    group.addoption("--apimap-preload", default=os.environ.get("APIMAP_PRELOAD", "numpy,torch,mindspore"), metavar="MODULES",
+                    help="modules each executor imports once at start (comma-separated; default numpy,torch,mindspore)")
+    parser.addini("apimap_mappings", type="paths", default=[], help="folders whose YAML files are mapping files to collect")
+
+
+def pytest_configure(config):
+    path = config.getoption("apimap_results")
+    if path and not hasattr(config, "workerinput"):  # the xdist controller (or a plain run) records
+        from apimap.execute.record import Recorder
+
+        config.pluginmanager.register(Recorder(Path(path), merge=config.getoption("apimap_merge")), "apimap-recorder")
+
+
+def pytest_collect_file(file_path: Path, parent):
+    if file_path.suffix not in (".yaml", ".yml") or not _wanted(file_path, parent.config):
+        return None
+    return MappingFile.from_parent(parent, path=file_path)
+
+
+def pytest_collection_finish(session):
+    """Start the executor now, so the frameworks import while pytest gets ready."""
+    if not session.config.option.collectonly and any(isinstance(i, ExampleItem) for i in session.items):
+        _state(session.config).executor().start()
+
+
+def pytest_unconfigure(config):
+    state = config.stash.get(_STATE, None)
+    if state is not None:
+        state.close()
+
+
+# --- which files ----------------------------------------------------------------------------------
+
+def _wanted(path: Path, config) -> bool:
+    path = path.resolve()
+    if config.getoption("apimap"):
+        return True
+    for folder in config.getini("apimap_mappings"):
+        if path.is_relative_to(Path(folder).resolve()):
+            return True
+    root = _mappings_folder(path)
+    if root is None:
+        return False
+    return any(arg.is_relative_to(root) for arg in _arg_paths(config))
+
+
+def _arg_paths(config) -> list[Path]:
+    cached = config.stash.get(_ARGS, None)
+    if cached is None:
+        base = Path(config.invocation_params.dir)
+        cached = [(base / a.split("::", 1)[0]).resolve() for a in config.args]
+        config.stash[_ARGS] = cached
+    return cached
+
+
+def _mappings_folder(path: Path) -> Path | None:
+    for parent in path.parents:
+        if parent.name == "mappings":
+            return parent
+    return None
+
+
+# --- collection -----------------------------------------------------------------------------------
+
+class MappingFile(pytest.File):
+    def collect(self):
+        from apimap.problems import ProblemsError
+        from apimap.validate import load_file
+
+        config = self.config
+        root = _mappings_folder(self.path.resolve())
+        if root is None:
+            # an ini folder, else no root at all (the file is then named after its torch.api, no path rule)
+            root = next((Path(f).resolve() for f in config.getini("apimap_mappings") if self.path.resolve().is_relative_to(Path(f).resolve())),
+                        self.path / "(no mappings root)")
+        display = _display(self.path, config)
+        try:
+            loaded = load_file(self.path, root, _vocab(self.path, config), display=display)
+        except ProblemsError as exc:
+            raise self.CollectError("\n".join(str(p) for p in exc.problems)) from None
+        for index, example in enumerate(loaded.mapping.examples):
+            parts = [p for p in PARTS if getattr(example, p)] + (["compare"] if example.compare else [])
+            for part in parts:
+                yield ExampleItem.from_parent(self, name=f"{example.id}[{part}]", loaded=loaded, index=index, part=part,
+                                              last=part == parts[-1])
+
+
+def _display(path: Path, config) -> str:
+    try:
+        return path.resolve().relative_to(Path(config.rootpath).resolve()).as_posix()
+    except ValueError:
+        return str(path)
+
+
+def _vocab(path: Path, config):
+    from apimap.project import Project
+    from apimap.vocab import Vocab
+
+    conf = Project.find(path.parent).conf
+    cache = config.stash.setdefault(_VOCABS, {})
+    if conf not in cache:
+        cache[conf] = Vocab(conf)
+    return cache[conf]
+
+
+class ExampleFailure(Exception):
+    """An example part did not pass; ``str()`` is the whole report."""
+
+
+class ExampleItem(pytest.Item):
+    def __init__(self, *, loaded, index: int, part: str, last: bool, **kwargs):
+        super().__init__(**kwargs)
+        self.loaded, self.index, self.part, self.last = loaded, index, part, last
+        self.example = loaded.mapping.examples[index]
+        self.info = {"file": loaded.rel, "example": self.example.id, "part": part}
+        self.user_properties.append(("apimap", self.info))
+
+    @property
+    def display(self) -> str:
+        return _display(self.loaded.path, self.config)
+
+    def first_line(self, part: str | None = None) -> int:
+        part = part or self.part
+        loc = ("examples", self.index) + ((part,) if part in PARTS else ("compare",))
+        return self.loaded.lines.text_line(loc)
+
+    def runtest(self):
+        state = _state(self.config)
+        ex = self.example
+        if self.part in PARTS:
+            result = state.result(self, self.part)
+            self.info["duration"] = round(result["duration"], 4)
+            failed = result["status"] != "passed"
+            if failed and not ex.xfail:
+                self.info["status"] = result["status"]  # errored (missing package) or failed
+                raise ExampleFailure(self._report(result))
+        else:
+            failed = self._compare(state)
+        if ex.xfail:
+            if failed:
+                pytest.xfail(ex.xfail.reason)
+            if self.last and not any(state.result(self, p)["status"] != "passed" for p in PARTS if getattr(ex, p)):
+                self.info["status"] = "xpassed"
+                raise ExampleFailure(f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'xfail'))}: "
+                                     f"example '{ex.id}' is marked xfail ({ex.xfail.reason}) but every part passed; remove xfail")
+
+    def _compare(self, state) -> bool:
+        """Run the comparison; return True when it failed (raise when there is no xfail to absorb it)."""
+        from apimap.execute.compare import CompareError, compare
+
+        ex, spec = self.example, self.example.compare
+        results = {p: state.result(self, p) for p in PARTS}
+        where = f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'compare'))}: example '{ex.id}' [compare]"
+        bad = [p for p in PARTS if results[p]["status"] != "passed"]
+        if bad:
+            if ex.xfail:
+                return True
+            self.info["status"] = "errored"
+            raise ExampleFailure(f"{where}: cannot compare, the {' and the '.join(bad)} part did not pass")
+        start = time.perf_counter()
+        try:
+            ok, message = compare(spec.names, results["torch"]["values"], results["mindspore"]["values"], spec.rtol, spec.atol, spec.expect)
+        except CompareError as exc:
+            if ex.xfail:
+                return True
+            self.info["status"] = "errored"
+            raise ExampleFailure(f"{where}: {exc}") from None
+        self.info["duration"] = round(time.perf_counter() - start, 4)
+        if ok:
+            return False
+        if ex.xfail:
+            return True
+        claim = "same results" if spec.expect == "close" else "different results"
+        raise ExampleFailure(f"{where}: the page claims {claim} for {', '.join(spec.names)} "
+                             f"({self.loaded.mapping.torch.api} vs {self.loaded.mapping.mindspore.api}):\n" + _indent(message))
+
+    def _report(self, result: dict) -> str:
+        line = result.get("line") or self.first_line()
+        return f"{self.display}:{line}: example '{self.example.id}' [{self.part}]: {result['message']}"
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ExampleFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.first_line() - 1, self.name
+
+
+def _indent(text: str) -> str:
+    return "\n".join("    " + line for line in text.splitlines())
+
+
+# --- per-process state: one executor, and the results of parts already run -----------------------
+
+class _State:
+    def __init__(self, config):
+        self.config = config
+        self._executor = None
+        self.results: dict[tuple[str, int, str], dict] = {}
+
+    def executor(self):
+        if self._executor is None:
+            from apimap.execute.executor import Executor
+
+            preload = [m.strip() for m in self.config.getoption("apimap_preload").split(",") if m.strip()]
+            self._executor = Executor(memory_mb=self.config.getoption("apimap_memory_mb"), preload=preload)
+        return self._executor
+
+    def result(self, item: ExampleItem, part: str) -> dict:
+        """The result of one part, run now unless this process already ran it (compare needs both)."""
+        key = (str(item.loaded.path), item.index, part)
+        if key not in self.results:
+            ex = item.example
+            request = {"display": item.display, "first_line": item.first_line(part), "label": f"{ex.id}[{part}]",
+                       "code": getattr(ex, part), "options": list(ex.options), "timeout": ex.timeout,
+                       "names": list(ex.compare.names) if ex.compare else []}
+            self.results[key] = self.executor().run(request)
+            item.info.setdefault("versions", self.executor().versions)
+        return self.results[key]
+
+    def close(self):
+        if self._executor is not None:
+            self._executor.close()
+
+
+_STATE = pytest.StashKey[_State]()
+_ARGS = pytest.StashKey[list]()
+_VOCABS = pytest.StashKey[dict]()
+
+
+def _state(config) -> _State:
+    if _STATE not in config.stash:
+        config.stash[_STATE] = _State(config)
+    return config.stash[_STATE]
