@@ -41,3 +41,10 @@ def test_real_frameworks(pytester):
         ("seeded", "torch"): "passed",
     }
     assert data["versions"]["torch"].startswith("2.") and data["versions"]["mindspore"].startswith("2.")
+
+
+def test_jit_functions_see_the_example_globals(pytester):
+    """MindSpore's @jit looks names up in sys.modules[fn.__module__]: each part runs in a real __main__ module."""
+    shutil.copytree(FIXTURES / "jit" / "mappings", pytester.path / "mappings")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--apimap-results", str(pytester.path / "r.json"), "mappings")
+    result.assert_outcomes(passed=1)

@@ -18,6 +18,7 @@ import signal
 import sys
 import tempfile
 import time
+import types
 import traceback
 import warnings
 
@@ -42,6 +43,13 @@ def run_part(request: dict, progress=None) -> dict:
     parser = doctest.DocTestParser()
     globs = {"__name__": "__main__", "__builtins__": builtins}
     test = parser.get_doctest(request["code"], globs, request["label"], display, first_line - 1)
+    # The part runs in a real module installed as __main__: MindSpore's @jit resolves a function's globals through
+    # sys.modules[fn.__module__], so names the example defines must live in that module.
+    module = types.ModuleType("__main__")
+    module.__dict__.update(test.globs)
+    test.globs = module.__dict__
+    saved_main = sys.modules.get("__main__")
+    sys.modules["__main__"] = module
     runner = _Runner(Checker(), optionflags=option_flags(request["options"]) | doctest.FAIL_FAST)
     runner.yaml = (display, first_line)
     runner.progress = progress
@@ -65,6 +73,8 @@ def run_part(request: dict, progress=None) -> dict:
         result["values"] = {name: encode_value(test.globs[name]) for name in request.get("names", ()) if name in test.globs}
         return result
     finally:
+        if saved_main is not None:
+            sys.modules["__main__"] = saved_main
         signal.signal(signal.SIGALRM, old_handler)
         _restore_state(saved)
         shutil.rmtree(workdir, ignore_errors=True)
