@@ -217,6 +217,7 @@ def texts(m: Mapping) -> Iterable[tuple[tuple, str]]:
 
 _LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?\s*$|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
+_IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
 _DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{", re.M)
 _ROLE = re.compile(r"\{([A-Za-z][\w:-]*)\}`")
 SAFE_ROLES = frozenset({"math", "sub", "sup", "kbd", "abbr"})
@@ -230,6 +231,8 @@ def unsafe_markup(text: str) -> Iterable[str]:
         scheme = _SCHEME.match(url)
         if scheme and scheme.group(1).lower() not in ("http", "https"):
             yield f"link '{_short(url, 40)}' is not allowed; links must be http(s) or relative"
+    if _IMAGE.search(text):
+        yield "images are not allowed in mapping text (no assets are published with the pages, and remote ones track readers)"
     if _DIRECTIVE.search(text):
         yield "MyST directives (```{...}) are not allowed in mapping text"
     for role in _ROLE.findall(text):
