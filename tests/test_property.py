@@ -12,7 +12,7 @@ from apimap.validate import load_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "mappings"
 REAL = sorted(FIXTURES.rglob("*.yaml"))
-SETTINGS = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
+SETTINGS = settings(max_examples=1000, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 KEYS = ["torch", "mindspore", "category", "summary", "params", "examples", "api", "kind", "signature", "version", "url",
         "en", "zh", "relation", "note", "group", "id", "title", "compare", "names", "xfail", "reason", "timeout", "options"]
