@@ -43,14 +43,11 @@ def _frameworks():
 def cmd_check(args) -> int:
     from .check import check_mapping
     from .check.report import results_json, write_json
-    from .cli import load, report
+    from .cli import load, report, report_missing
     from .results import read_check_results
 
     start = time.perf_counter()
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        for p in missing:
-            print(f"{p}:1: no such file or folder", file=sys.stderr)
+    if report_missing(args.paths):
         return 1
     project = args.project
     vocab, loaded, invalid = load(project, args.paths)

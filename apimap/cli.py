@@ -96,12 +96,17 @@ def load(project: Project, paths: list[Path] | None = None):
     return vocab, loaded, problems
 
 
+def report_missing(paths: list[Path]) -> bool:
+    """Report paths that do not exist, one line each; True if there were any."""
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        print(f"{p}:1: no such file or folder", file=sys.stderr)
+    return bool(missing)
+
+
 def cmd_validate(args) -> int:
     start = time.perf_counter()
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        for p in missing:
-            print(f"{p}:1: no such file or folder", file=sys.stderr)
+    if report_missing(args.paths):
         return 1
     _, loaded, problems = load(args.project, args.paths)
     report(problems)

@@ -10,7 +10,7 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
-from .model import Example, Mapping
+from .model import Mapping
 from .problems import Problem, ProblemsError, did_you_mean, format_path
 from .vocab import Vocab
 from .yamlsource import LineMap, read_yaml

@@ -121,7 +121,7 @@ def bench(n: int, repeat: int, jobs: str) -> dict:
         for _ in range(1 if n >= 5000 else repeat):
             shutil.rmtree(proj.build, ignore_errors=True)
             full.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
-        incremental, pages = [], 0
+        incremental = []
         target = proj.mappings / synthetic(n // 2)[0]
         for k in range(repeat):
             text = target.read_text(encoding="utf-8")

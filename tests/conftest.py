@@ -29,3 +29,21 @@ def fixture_tree(tmp_path) -> Path:
     dest = tmp_path / "mappings"
     shutil.copytree(FIXTURES / "mappings", dest)
     return dest
+
+
+def load_fake_frameworks():
+    """tests/fixtures/check/fake_frameworks.py: small fake torch/mindspore modules for the check rules."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("apimap_check_fakes", FIXTURES / "check" / "fake_frameworks.py")
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.fixture
+def fw():
+    """The check stage's view of the fake frameworks."""
+    from apimap.check.introspect import Frameworks
+
+    return Frameworks(load_fake_frameworks().build())

@@ -1,12 +1,13 @@
 """`apimap check` end to end on the fake frameworks: exit codes, --json, --update, --strict, invalid files."""
 from __future__ import annotations
 
-import importlib.util
 import json
 import shutil
 from pathlib import Path
 
 import pytest
+
+from tests.conftest import load_fake_frameworks
 
 from apimap import check_cli
 from apimap.check import Frameworks
@@ -18,20 +19,13 @@ REL = "torch/optim/Adamax.yaml"
 SHOWN = f"mappings/{REL}"
 
 
-def _fakes():
-    spec = importlib.util.spec_from_file_location("apimap_check_fakes", FIX / "fake_frameworks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 @pytest.fixture
 def proj(tmp_path, monkeypatch) -> Path:
     """A project with the real conf/ and the fake Adamax mapping, checked against the fake frameworks."""
     shutil.copytree(REPO / "conf", tmp_path / "conf")
     shutil.copytree(FIX / "fake" / "mappings", tmp_path / "mappings")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(check_cli, "_frameworks", lambda: (Frameworks(_fakes().build()), 0.0))
+    monkeypatch.setattr(check_cli, "_frameworks", lambda: (Frameworks(load_fake_frameworks().build()), 0.0))
     return tmp_path
 
 
@@ -120,7 +114,7 @@ def test_missing_framework_is_one_line(proj, capsys, monkeypatch):
 
     monkeypatch.undo()  # the real _frameworks(), with a Frameworks that cannot import mindspore
     monkeypatch.chdir(proj)
-    monkeypatch.setattr(apimap.check, "Frameworks", lambda: NoMindSpore(_fakes().build()))
+    monkeypatch.setattr(apimap.check, "Frameworks", lambda: NoMindSpore(load_fake_frameworks().build()))
     with pytest.raises(SystemExit) as exc:
         main(["--project", str(proj), "check"])
     assert str(exc.value) == ("apimap: cannot import mindspore (No module named 'mindspore'); "

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import functools
-import importlib.util
 from pathlib import Path
 
 import pytest
@@ -10,18 +9,6 @@ import pytest
 from apimap.check.introspect import Frameworks, Unresolved, canonical_signature, kind_of, see_through
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "check"
-
-
-def _fakes():
-    spec = importlib.util.spec_from_file_location("apimap_check_fakes", FIX / "fake_frameworks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def fw() -> Frameworks:
-    return Frameworks(_fakes().build())
 
 
 def test_class_signature_drops_self_and_annotations(fw):

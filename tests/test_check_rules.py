@@ -1,13 +1,10 @@
 """Every check rule on the fake frameworks (tests/fixtures/check/fake_frameworks.py), each with its exact line."""
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
-import pytest
-
-from apimap.check import Frameworks, check_mapping
+from apimap.check import check_mapping
 from apimap.check.report import results_json
 from apimap.validate import load_file
 
@@ -15,18 +12,6 @@ FIX = Path(__file__).resolve().parent / "fixtures" / "check"
 ADAMAX = FIX / "fake" / "mappings" / "torch" / "optim" / "Adamax.yaml"
 LIVE_TORCH = ("torch.optim.Adamax(params, lr=0.002, betas=(0.9, 0.999), eps=1e-08, weight_decay=0, foreach=None, "
               "*, maximize=False)")
-
-
-def _fakes():
-    spec = importlib.util.spec_from_file_location("apimap_check_fakes", FIX / "fake_frameworks.py")
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-@pytest.fixture
-def fw() -> Frameworks:
-    return Frameworks(_fakes().build())
 
 
 def check(tmp_path, vocab, fw, *edits: tuple[str, str], source: Path = ADAMAX, text: str | None = None):
