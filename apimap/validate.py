@@ -3,6 +3,8 @@ from __future__ import annotations
 
 import difflib
 import doctest
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -64,6 +66,7 @@ def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
     """
     loaded: list[Loaded] = []
     problems: list[Problem] = []
+    todo: list[tuple[Path, Path | None, bytes | None]] = []
     for path in sorted(set(expand(paths))):
         file_root = root or mappings_root(path)
         data = _read_for_cache(path) if cache is not None else None
@@ -71,20 +74,47 @@ def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
         if hit is not None:
             loaded.append(hit)
             problems.extend(hit.warnings)
-            continue
-        try:
-            item = load_file(path, file_root, vocab)
-        except ProblemsError as exc:
-            problems.extend(exc.problems)
         else:
-            loaded.append(item)
-            problems.extend(item.warnings)
+            todo.append((path, file_root, data))
+    for (path, file_root, data), outcome in zip(todo, _load_many(todo, vocab)):
+        if isinstance(outcome, Loaded):
+            loaded.append(outcome)
+            problems.extend(outcome.warnings)
             if data is not None:
-                cache.put(path, file_root, data, item)
+                cache.put(path, file_root, data, outcome)
+        else:
+            problems.extend(outcome)
     problems.extend(duplicate_pairs(loaded))
     dupes = {(p.file) for p in problems if p.message.startswith("same pair as")}
     loaded = [item for item in loaded if item.display not in dupes]
     return loaded, problems
+
+
+PARALLEL_MIN = 400  # fewer files than this validate faster in one process than in a pool
+
+
+def _load_one(path: Path, root: Path | None, vocab: Vocab) -> Loaded | list[Problem]:
+    try:
+        return load_file(path, root, vocab)
+    except ProblemsError as exc:
+        return exc.problems
+
+
+def _load_chunk(chunk: list[tuple[Path, Path | None]], vocab: Vocab) -> list:
+    return [_load_one(path, root, vocab) for path, root in chunk]
+
+
+def _load_many(todo: list[tuple[Path, Path | None, bytes | None]], vocab: Vocab) -> list:
+    """Validate files in order; a large cold tree is spread over the cores (fork: workers share the vocabulary)."""
+    jobs = [(path, root) for path, root, _ in todo]
+    workers = min(os.cpu_count() or 1, 4)
+    if len(jobs) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+        return _load_chunk(jobs, vocab)
+    size = -(-len(jobs) // (workers * 4))
+    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        parts = pool.starmap(_load_chunk, [(chunk, vocab) for chunk in chunks])
+    return [outcome for part in parts for outcome in part]
 
 
 def _read_for_cache(path: Path) -> bytes | None:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import shutil
+from pathlib import Path
 
 from apimap.cache import ValidationCache
 from apimap.validate import load_tree
@@ -56,3 +57,14 @@ def test_moved_file_is_revalidated_against_its_new_path(fixture_tree, project, t
     shutil.move(src, dest)
     _, _, problems = run(fixture_tree, project.conf, cache_path)
     assert [p.message.split(";")[0] for p in problems] == ["file path says 'torch.demo.Thing' but torch.api is 'torch.demo.nn.Thing'"]
+
+
+def test_parallel_validation_matches_serial(fixture_tree, project, monkeypatch):
+    import apimap.validate as validate
+
+    serial, serial_problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
+    (fixture_tree / "torch/demo/Broken.yaml").write_text("torch: [\n", encoding="utf-8")
+    monkeypatch.setattr(validate, "PARALLEL_MIN", 1)
+    parallel, problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
+    assert [x.mapping for x in parallel] == [x.mapping for x in serial] and serial_problems == []
+    assert [Path(p.file).name for p in problems] == ["Broken.yaml"]
