@@ -7,8 +7,6 @@ from __future__ import annotations
 
 import hashlib
 import json
-import multiprocessing
-import os
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -19,6 +17,7 @@ import jinja2
 import yaml
 
 from . import markdown as md
+from . import pool
 from .results import CHECK_RESULTS, DOCTEST_RESULTS, DoctestResults, read_check_results, read_doctest_results
 from .validate import Loaded
 from .vocab import Vocab
@@ -107,7 +106,6 @@ def first_sentence(text: str, limit: int = 160) -> str:
 
 
 MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was rendered from
-PARALLEL_MIN = 400  # below this many mapping pages to render, a process pool costs more than it saves
 
 
 def render_all(site: Site, loaded: list[Loaded], out_root: Path, workers: int | None = None) -> RenderStats:
@@ -186,18 +184,29 @@ def page_inputs_digest(site: Site, item: Loaded) -> str:
     return h.hexdigest()
 
 
+_FORK_JOB: tuple | None = None  # (site, items, out_root), inherited by forked workers instead of pickled to them
+
+
 def _render_mapping_pages(site: Site, items: list[Loaded], out_root: Path, stats: RenderStats, workers: int | None) -> None:
-    workers = workers if workers is not None else min(os.cpu_count() or 1, 4)
-    if workers > 1 and len(items) >= PARALLEL_MIN and "fork" in multiprocessing.get_all_start_methods():
-        chunks = [items[i::workers] for i in range(workers)]
-        with multiprocessing.get_context("fork").Pool(workers) as pool:  # fork: workers inherit site and models
-            for part in pool.starmap(_render_chunk, [(site, chunk, out_root) for chunk in chunks]):
-                stats.written.extend(part.written)
-                stats.unchanged += part.unchanged
-        return
-    part = _render_chunk(site, items, out_root)
-    stats.written.extend(part.written)
-    stats.unchanged += part.unchanged
+    global _FORK_JOB
+    workers = pool.workers_for(len(items)) if workers is None else (workers if len(items) >= pool.MIN_ITEMS else 1)
+    if workers > 1:
+        _FORK_JOB = (site, items, out_root)
+        try:
+            parts = pool.fork_map(_render_forked, [(i, workers) for i in range(workers)], workers)
+        finally:
+            _FORK_JOB = None
+    else:
+        parts = [_render_chunk(site, items, out_root)]
+    for part in parts:
+        stats.written.extend(part.written)
+        stats.unchanged += part.unchanged
+
+
+def _render_forked(slot: tuple[int, int]) -> RenderStats:
+    site, items, out_root = _FORK_JOB
+    index, step = slot
+    return _render_chunk(site, items[index::step], out_root)
 
 
 def _render_chunk(site: Site, items: list[Loaded], out_root: Path) -> RenderStats:

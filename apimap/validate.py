@@ -3,8 +3,6 @@ from __future__ import annotations
 
 import difflib
 import doctest
-import multiprocessing
-import os
 import re
 from dataclasses import dataclass
 from pathlib import Path
@@ -12,6 +10,7 @@ from typing import Iterable
 
 from pydantic import ValidationError
 
+from . import pool
 from .model import Mapping
 from .problems import Problem, ProblemsError, did_you_mean, format_path
 from .vocab import Vocab
@@ -90,9 +89,6 @@ def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
     return loaded, problems
 
 
-PARALLEL_MIN = 400  # fewer files than this validate faster in one process than in a pool
-
-
 def _load_one(path: Path, root: Path | None, vocab: Vocab) -> Loaded | list[Problem]:
     try:
         return load_file(path, root, vocab)
@@ -105,16 +101,18 @@ def _load_chunk(chunk: list[tuple[Path, Path | None]], vocab: Vocab) -> list:
 
 
 def _load_many(todo: list[tuple[Path, Path | None, bytes | None]], vocab: Vocab) -> list:
-    """Validate files in order; a large cold tree is spread over the cores (fork: workers share the vocabulary)."""
+    """Validate files in order; a large cold tree is spread over the cores (workers inherit the vocabulary)."""
     jobs = [(path, root) for path, root, _ in todo]
-    workers = min(os.cpu_count() or 1, 4)
-    if len(jobs) < PARALLEL_MIN or workers < 2 or "fork" not in multiprocessing.get_all_start_methods():
+    workers = pool.workers_for(len(jobs))
+    if workers == 1:
         return _load_chunk(jobs, vocab)
     size = -(-len(jobs) // (workers * 4))
-    chunks = [jobs[i:i + size] for i in range(0, len(jobs), size)]
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        parts = pool.starmap(_load_chunk, [(chunk, vocab) for chunk in chunks])
+    parts = pool.fork_map(_load_chunk_with_vocab, [(jobs[i:i + size], vocab) for i in range(0, len(jobs), size)], workers)
     return [outcome for part in parts for outcome in part]
+
+
+def _load_chunk_with_vocab(args) -> list:
+    return _load_chunk(*args)
 
 
 def _read_for_cache(path: Path) -> bytes | None:

@@ -4,8 +4,9 @@
     python scripts/bench_build.py                      # N = 100, 1000, 5000 (5000: one Sphinx run)
     python scripts/bench_build.py --sizes 100 1000 --repeat 3
 
-Each mapping has 10 parameter rows, 2 examples and text in both languages. Times are medians of --repeat runs
-(full Sphinx builds at N >= 5000 run once: each takes minutes on 2 cores). Prints a Markdown table for the README.
+Each mapping has 10 parameter rows, 2 examples and text in both languages. "cold" is a fresh tree (no validation
+cache, no rendered pages); the others are medians of --repeat runs (full Sphinx builds at N >= 5000 run once: each
+takes minutes on 2 cores). Prints a Markdown table for the README.
 """
 from __future__ import annotations
 
@@ -107,16 +108,21 @@ def apimap(proj: Project, *args: str) -> list[str]:
     return [sys.executable, "-m", "apimap", "--project", str(proj.root), *args]
 
 
-def bench(n: int, repeat: int, jobs: str) -> dict:
+def bench(n: int, repeat: int, jobs: str, sphinx: bool) -> dict:
     with tempfile.TemporaryDirectory(prefix=f"apimap-bench-{n}-") as tmp:
         proj = make_project(Path(tmp), n)
-        validate = [timed(apimap(proj, "validate"), REPO)[0] for _ in range(repeat)]
-        renders, rss = [], 0
-        for _ in range(repeat):
+        cache = proj.build / "cache"
+        # cold: no validation cache, no rendered pages (a fresh clone, CI)
+        cold, rss = timed(apimap(proj, "render"), REPO)
+        validate = [timed(apimap(proj, "validate"), REPO)[0] for _ in range(repeat)]  # warm cache
+        renders = []
+        for _ in range(repeat):  # warm validation cache, every page rendered
             shutil.rmtree(proj.src, ignore_errors=True)
-            took, peak = timed(apimap(proj, "render"), REPO)
-            renders.append(took)
-            rss = max(rss, peak)
+            renders.append(timed(apimap(proj, "render"), REPO)[0])
+        shutil.rmtree(cache, ignore_errors=True)
+        row = {"n": n, "cold": cold, "rss": rss / 1024, "validate": statistics.median(validate), "render": statistics.median(renders)}
+        if not sphinx:
+            return row
         full = []
         for _ in range(1 if n >= 5000 else repeat):
             shutil.rmtree(proj.build, ignore_errors=True)
@@ -127,27 +133,30 @@ def bench(n: int, repeat: int, jobs: str) -> dict:
             text = target.read_text(encoding="utf-8")
             target.write_text(text.replace("Parameter 2 differs", f"Parameter 2 differs (edit {k})", 1), encoding="utf-8")
             incremental.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
-        return {"n": n, "validate": statistics.median(validate), "render": statistics.median(renders), "render_rss_mib": rss / 1024,
-                "full": statistics.median(full), "incremental": statistics.median(incremental)}
+        return {**row, "full": statistics.median(full), "incremental": statistics.median(incremental)}
 
 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--sizes", type=int, nargs="+", default=[100, 1000, 5000])
     ap.add_argument("--repeat", type=int, default=3)
+    ap.add_argument("--no-sphinx", action="store_true", help="only validate and render (seconds instead of minutes)")
     ap.add_argument("-j", "--jobs", default=os.environ.get("APIMAP_SPHINX_JOBS", "1"), help="Sphinx -j per language")
     args = ap.parse_args()
     rows = []
     for n in args.sizes:
         print(f"... N={n}", file=sys.stderr, flush=True)
-        rows.append(bench(n, args.repeat, args.jobs))
-    print(f"\nMedian of {args.repeat} runs (full build at N>=5000: 1 run); {os.cpu_count()} cores; Sphinx -j {args.jobs} per language, languages in parallel.\n")
-    print("| N | validate | render (2 langs) | render peak RSS | full build (2 langs) | incremental (1 YAML edited) | incremental / full |")
-    print("|---:|---:|---:|---:|---:|---:|---:|")
+        rows.append(bench(n, args.repeat, args.jobs, not args.no_sphinx))
+    print(f"\nMedian of {args.repeat} runs (full build at N>=5000: 1 run); {os.cpu_count()} cores; "
+          f"Sphinx -j {args.jobs} per language, languages in parallel.\n")
+    print("| N | validate + render, cold | peak RSS | validate (cached) | render (cached) | full build (2 langs) | incremental (1 YAML edited) | incremental / full |")
+    print("|---:|---:|---:|---:|---:|---:|---:|---:|")
     for r in rows:
-        print(f"| {r['n']:,} | {r['validate']:.2f} s | {r['render']:.2f} s | {r['render_rss_mib']:.0f} MiB | {r['full']:.1f} s | {r['incremental']:.1f} s | {100 * r['incremental'] / r['full']:.1f}% |")
-    if len(rows) >= 2:
-        a, b = rows[0], rows[-1]
+        tail = (f"{r['full']:.1f} s | {r['incremental']:.1f} s | {100 * r['incremental'] / r['full']:.1f}%" if "full" in r else "— | — | —")
+        print(f"| {r['n']:,} | {r['cold']:.2f} s | {r['rss']:.0f} MiB | {r['validate']:.2f} s | {r['render']:.2f} s | {tail} |")
+    built = [r for r in rows if "full" in r]
+    if len(built) >= 2:
+        a, b = built[0], built[-1]
         exponent = math.log(b["full"] / a["full"]) / math.log(b["n"] / a["n"])
         print(f"\nFull build grows as N^{exponent:.2f} between N={a['n']:,} and N={b['n']:,} (1.00 = linear).")
 

@@ -64,7 +64,7 @@ def test_parallel_validation_matches_serial(fixture_tree, project, monkeypatch):
 
     serial, serial_problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
     (fixture_tree / "torch/demo/Broken.yaml").write_text("torch: [\n", encoding="utf-8")
-    monkeypatch.setattr(validate, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(validate.pool, "MIN_ITEMS", 1)
     parallel, problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
     assert [x.mapping for x in parallel] == [x.mapping for x in serial] and serial_problems == []
     assert [Path(p.file).name for p in problems] == ["Broken.yaml"]

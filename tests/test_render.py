@@ -134,7 +134,7 @@ def test_parallel_render_matches_serial(project, vocab, fixture_tree, tmp_path, 
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
     render_all(Site(project.conf, project.templates, vocab), loaded, serial, workers=1)
-    monkeypatch.setattr(render, "PARALLEL_MIN", 1)
+    monkeypatch.setattr(render.pool, "MIN_ITEMS", 1)
     render_all(Site(project.conf, project.templates, vocab), loaded, parallel, workers=2)
     assert _tree(serial) == _tree(parallel)
 
