@@ -44,6 +44,8 @@ def _esc(s: str) -> str:
 
 _CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 _INLINE_MARK = set("*_`$[]()")
+_CJK_PUNCT = re.compile("[\u3000-\u303f\uff00-\uffef]")  # full-width punctuation: never followed by a space
+_ORDERED = re.compile(r"\d+[.)] ")
 
 
 def join_cjk_lines(text: str) -> str:
@@ -54,7 +56,8 @@ def join_cjk_lines(text: str) -> str:
         prev, nxt = out[-1].rstrip(), line.lstrip()
         a, b = prev[-1:] , nxt[:1]
         joinable = a and b and (_CJK.match(a) or a in _INLINE_MARK) and (_CJK.match(b) or b in _INLINE_MARK)
-        if joinable and (_CJK.match(a) or _CJK.match(b)) and not nxt.startswith(("- ", "* ", "```")):
+        joinable = joinable and (_CJK.match(a) or _CJK.match(b)) or (a and b and _CJK_PUNCT.match(a))
+        if joinable and not nxt.startswith(("- ", "* ", "```", "|", "#", ">")) and not _ORDERED.match(nxt):
             out[-1] = prev + nxt
         else:
             out.append(line)

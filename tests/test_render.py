@@ -176,3 +176,17 @@ def test_unchanged_mapping_pages_are_not_rendered_again(rendered, monkeypatch):
     monkeypatch.setattr(render, "_render_chunk", lambda s, items, o: calls.append(len(items)) or render.RenderStats())
     render_all(site, loaded, out)
     assert calls == [0]
+
+
+@pytest.mark.parametrize("text,joined", [
+    ("两边的\n**缩放系数**", "两边的**缩放系数**"),           # CJK then inline markup
+    ("写 `f(0.2)`，\n  PyTorch 丢弃", "写 `f(0.2)`，PyTorch 丢弃"),  # full-width punctuation: no space after it
+    ("中文\nEnglish", "中文\nEnglish"),                       # a CJK letter then Latin keeps its space
+    ("第一行。\n- 列表项", "第一行。\n- 列表项"),               # list items stay separate
+    ("见下：\n1. 第一", "见下：\n1. 第一"),
+    ("English.\nMore", "English.\nMore"),
+])
+def test_join_cjk_lines(text, joined):
+    from apimap.markdown import join_cjk_lines
+
+    assert join_cjk_lines(text) == joined
