@@ -18,7 +18,8 @@ from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .render import MAPS_DIR, STATUS_ORDER, Site, load_results, mapping_status, module_of
+from .render import MAPS_DIR, Site, load_results, mapping_status, module_of
+from .results import WORST_FIRST
 from .results import DOCTEST_RESULTS
 from .validate import Loaded
 
@@ -26,7 +27,7 @@ FORMAT_VERSION = 1
 JSON_NAME, SCHEMA_NAME, CSV_NAME = "mappings.json", "mappings.schema.json", "mappings.csv"
 SCHEMA_ID = f"https://apimap.dev/schema/mappings-export-{FORMAT_VERSION}.json"
 
-Status = Literal[STATUS_ORDER]  # type: ignore[valid-type]
+Status = Literal[WORST_FIRST]  # type: ignore[valid-type]
 ParamKind = Literal["positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"]
 
 

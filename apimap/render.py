@@ -18,7 +18,8 @@ import yaml
 
 from . import markdown as md
 from . import pool
-from .results import CHECK_RESULTS, DOCTEST_RESULTS, DoctestResults, read_check_results, read_doctest_results
+from .results import (CHECK_RESULTS, DOCTEST_RESULTS, WORST_FIRST, DoctestResults, read_check_results,
+                      read_doctest_results, worst)
 from .validate import Loaded
 from .vocab import Vocab
 
@@ -26,8 +27,6 @@ MAPS_DIR = "maps"
 TABLES_DIR = "tables"
 DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extension (not pages)
 EXPLORER_DATA = "explorer.json"
-# Worst first: one status for a mapping from the statuses of its examples.
-STATUS_ORDER = ("failed", "errored", "xpassed", "not_run", "skipped", "xfailed", "passed")
 
 
 @dataclass
@@ -211,13 +210,15 @@ def _render_forked(slot: tuple[int, int]) -> RenderStats:
 
 def _render_chunk(site: Site, items: list[Loaded], out_root: Path) -> RenderStats:
     stats = RenderStats()
-    page = site.env.get_template("mapping.md.j2")
     for lang in site.languages:
         common = _common(site, lang)
         for item in items:
-            text = page.render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
-            write_if_changed(out_root / lang / MAPS_DIR / f"{item.slug}.md", text, stats)
+            write_if_changed(out_root / lang / MAPS_DIR / f"{item.slug}.md", mapping_page(site, item, common), stats)
     return stats
+
+
+def mapping_page(site: Site, item: Loaded, common: dict) -> str:
+    return site.env.get_template("mapping.md.j2").render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
 
 
 def _common(site: Site, lang: str) -> dict:
@@ -241,18 +242,16 @@ def aggregate_pages(site: Site, loaded: list[Loaded], lang: str):
 def pages_for(site: Site, loaded: list[Loaded], lang: str):
     """Yield (relative path, Markdown) for every page of one language (mapping pages, then aggregates)."""
     common = _common(site, lang)
-    page = site.env.get_template("mapping.md.j2")
     for item in sorted(loaded, key=lambda x: x.slug):
-        yield f"{MAPS_DIR}/{item.slug}.md", page.render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
+        yield f"{MAPS_DIR}/{item.slug}.md", mapping_page(site, item, common)
     yield from aggregate_pages(site, loaded, lang)
 
 
 def mapping_status(site: Site, item: Loaded) -> str:
-    """The worst status of a mapping's examples (see STATUS_ORDER); 'not_run' without results."""
+    """The worst status of a mapping's examples (see results.WORST_FIRST); 'not_run' without results."""
     if not site.doctest.present:
         return "not_run"
-    statuses = [site.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples]
-    return min(statuses, key=lambda s: STATUS_ORDER.index(s) if s in STATUS_ORDER else 0)
+    return worst(site.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples)
 
 
 def explorer_data(site: Site, loaded: list[Loaded]) -> dict:
@@ -262,7 +261,7 @@ def explorer_data(site: Site, loaded: list[Loaded]) -> dict:
     c category id, s status, p page slug. Modules are derived in the browser from ``t``.
     """
     strings = site.ui["strings"]
-    statuses = [s for s in STATUS_ORDER if f"status_{s}" in strings]
+    statuses = [s for s in WORST_FIRST if f"status_{s}" in strings]
     return {
         "version": 1,
         "categories": [{"id": c.id, "label": c.label, "definition": c.definition} for c in site.vocab.categories.values()],

@@ -20,6 +20,13 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 STATUSES = ("passed", "failed", "errored", "xfailed", "xpassed", "skipped")
+# Worst first: one status for an example (from its parts) or a mapping (from its examples).
+WORST_FIRST = ("failed", "errored", "xpassed", "not_run", "skipped", "xfailed", "passed")
+
+
+def worst(statuses) -> str:
+    """The worst of ``statuses`` by WORST_FIRST (an unknown status counts as the worst)."""
+    return min(statuses, key=lambda s: WORST_FIRST.index(s) if s in WORST_FIRST else -1)
 DOCTEST_RESULTS = "doctest-results.json"
 CHECK_RESULTS = "check-results.json"
 
@@ -53,8 +60,7 @@ class DoctestResults:
         parts = self.for_example(rel, example)
         if not parts:
             return "not_run"
-        order = ["failed", "errored", "xpassed", "xfailed", "skipped", "passed"]
-        return min((p["status"] for p in parts.values()), key=lambda s: order.index(s) if s in order else 0)
+        return worst(p["status"] for p in parts.values())
 
     def part(self, rel: str, example: str, part: str) -> dict | None:
         """The item for one example part, or None when it was not run."""
