@@ -8,6 +8,7 @@ import sys
 from dataclasses import dataclass
 from pathlib import Path
 
+from .interrupts import interrupts_held
 from .project import Project
 
 ROOT_INDEX = """<!DOCTYPE html>
@@ -64,9 +65,10 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1") -> 
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
     procs = {}
     try:
-        for lang in languages:
-            cmd = sphinx_command(project, lang, jobs, staging / lang)
-            procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+        with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
+            for lang in languages:
+                cmd = sphinx_command(project, lang, jobs, staging / lang)
+                procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         runs = []
         for lang, proc in procs.items():
             output, _ = proc.communicate()

@@ -27,6 +27,8 @@ import tempfile
 import time
 from pathlib import Path
 
+from ..interrupts import interrupts_held
+
 HARD_KILL_GRACE = 3.0  # seconds after the soft timeout before the executor is killed
 START_TIMEOUT = 180.0  # importing the frameworks on a loaded 2-core machine can take a while
 DEFAULT_MEMORY_MB = 4096  # address space on top of the frameworks' own footprint
@@ -79,9 +81,10 @@ class Executor:
         if self.proc is not None:
             return
         self._log = open(Path(self._home) / "executor.log", "ab")
-        self.proc = subprocess.Popen([self.python, "-m", "apimap.execute.server"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=self._log, env=executor_env(self.memory_mb, self._home, self.preload),
-                                     cwd=self._home, start_new_session=True)
+        with interrupts_held():  # never leave a started executor untracked
+            self.proc = subprocess.Popen([self.python, "-m", "apimap.execute.server"], stdin=subprocess.PIPE,
+                                         stdout=subprocess.PIPE, stderr=self._log, env=executor_env(self.memory_mb, self._home, self.preload),
+                                         cwd=self._home, start_new_session=True)
         self._buf = b""
         self._ready = False
 

@@ -1,0 +1,61 @@
+"""An interrupt that lands while a child process is starting must not leave that child running."""
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import sys
+from types import SimpleNamespace
+
+import pytest
+
+from apimap import sitebuild
+from apimap.interrupts import interrupts_held
+
+
+@pytest.fixture
+def sigterm_raises():
+    def _raise(signum, frame):
+        raise KeyboardInterrupt
+    previous = signal.signal(signal.SIGTERM, _raise)
+    yield
+    signal.signal(signal.SIGTERM, previous)
+
+
+def test_signal_is_held_then_delivered(sigterm_raises):
+    reached_end_of_block = False
+    with pytest.raises(KeyboardInterrupt):
+        with interrupts_held():
+            os.kill(os.getpid(), signal.SIGTERM)
+            reached_end_of_block = True
+    assert reached_end_of_block
+    assert signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL  # the handler is back
+
+
+def test_no_signal_no_effect(sigterm_raises):
+    before = signal.getsignal(signal.SIGTERM)
+    with interrupts_held():
+        pass
+    assert signal.getsignal(signal.SIGTERM) is before
+
+
+def test_interrupt_during_popen_leaves_no_child(sigterm_raises, monkeypatch, tmp_path):
+    """SIGTERM arrives after the fork but before Popen returns: build_html must still stop that child."""
+    started: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen_then_signal(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        started.append(proc)
+        os.kill(os.getpid(), signal.SIGTERM)  # the worst moment: the caller has not got the object yet
+        return proc
+
+    monkeypatch.setattr(sitebuild, "sphinx_command",
+                        lambda project, lang, jobs="1", out=None: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(sitebuild.subprocess, "Popen", popen_then_signal)
+    project = SimpleNamespace(root=tmp_path, build=tmp_path / "_build", html=tmp_path / "_build/html")
+    with pytest.raises(KeyboardInterrupt):
+        sitebuild.build_html(project, {"en": "English", "zh_CN": "中文"})
+    assert started, "no child was started"
+    for proc in started:
+        assert proc.poll() is not None, f"child {proc.pid} is still running"
