@@ -2,6 +2,10 @@
 
 Entries are only trusted when the fingerprint matches: the vocabulary in conf/, the loader's own code and the
 pydantic version. Like Sphinx's environment.pickle, it is local build state under site/_build/ (never shared).
+
+Each entry keeps its mapping as a pickled blob: validation workers pickle their results anyway to hand them
+back, so saving the cache costs a copy of bytes, not a second pickling of thousands of models, and loading
+it only unpickles the entries that are used.
 """
 from __future__ import annotations
 
@@ -36,7 +40,7 @@ class ValidationCache:
     def __init__(self, path: Path, conf_dir: Path):
         self.path = Path(path)
         self.fingerprint = fingerprint(conf_dir)
-        self.entries: dict[str, tuple[str, str | None, object]] = {}
+        self.entries: dict[str, tuple[str, str | None, bytes]] = {}
         self.hits = 0
         self._dirty = False
         try:
@@ -50,12 +54,18 @@ class ValidationCache:
     def get(self, path: Path, root: Path | None, data: bytes):
         entry = self.entries.get(str(path))
         if entry and entry[0] == digest(data) and entry[1] == (str(root) if root else None):
+            try:
+                loaded = pickle.loads(entry[2])
+            except Exception:  # an entry from an incompatible run: validate the file again
+                return None
             self.hits += 1
-            return entry[2]
+            return loaded
         return None
 
-    def put(self, path: Path, root: Path | None, data: bytes, loaded) -> None:
-        self.entries[str(path)] = (digest(data), str(root) if root else None, loaded)
+    def put(self, path: Path, root: Path | None, data: bytes, loaded, blob: bytes | None = None) -> None:
+        """Remember ``loaded`` for these file bytes; ``blob`` is its pickle when the caller already has one."""
+        blob = blob if blob is not None else pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
+        self.entries[str(path)] = (digest(data), str(root) if root else None, blob)
         self._dirty = True
 
     def save(self, keep: set[str] | None = None) -> None:

@@ -68,3 +68,30 @@ def test_parallel_validation_matches_serial(fixture_tree, project, monkeypatch):
     parallel, problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
     assert [x.mapping for x in parallel] == [x.mapping for x in serial] and serial_problems == []
     assert [Path(p.file).name for p in problems] == ["Broken.yaml"]
+
+
+def test_parallel_validation_fills_the_cache(fixture_tree, project, monkeypatch, tmp_path):
+    """Workers hand back pickled results; those bytes become cache entries that a later run can use."""
+    import apimap.validate as validate
+
+    cache_path = tmp_path / "cache.pickle"
+    monkeypatch.setattr(validate.pool, "MIN_ITEMS", 1)
+    hits, parallel, _ = run(fixture_tree, project.conf, cache_path)
+    assert hits == 0 and len(parallel) == 4
+    monkeypatch.setattr(validate.pool, "MIN_ITEMS", 400)
+    hits, cached, _ = run(fixture_tree, project.conf, cache_path)
+    assert hits == 4
+    assert [(x.mapping, x.lines, x.rel) for x in cached] == [(x.mapping, x.lines, x.rel) for x in parallel]
+
+
+def test_unreadable_cache_entry_is_revalidated(fixture_tree, project, tmp_path):
+    cache_path = tmp_path / "cache.pickle"
+    run(fixture_tree, project.conf, cache_path)
+    cache = ValidationCache(cache_path, project.conf)
+    key = next(iter(cache.entries))
+    digest_, root, _ = cache.entries[key]
+    cache.entries[key] = (digest_, root, b"not a pickle")
+    cache._dirty = True
+    cache.save()
+    hits, loaded, problems = run(fixture_tree, project.conf, cache_path)
+    assert hits == 3 and len(loaded) == 4 and problems == []
