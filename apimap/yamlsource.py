@@ -97,14 +97,21 @@ _FLOAT_12 = re.compile(r"^[-+]?(\d+(\.\d*)?|\.\d+)[eE][-+]?\d+$")
 
 
 class _Frame:
-    __slots__ = ("loc", "value", "key", "key_line")
+    __slots__ = ("loc", "value", "is_map", "key")
 
     def __init__(self, loc: Loc, value):
-        self.loc, self.value, self.key, self.key_line = loc, value, None, 0
+        self.loc, self.value, self.is_map, self.key = loc, value, isinstance(value, dict), None
+
+
+_Scalar, _MapStart, _SeqStart, _Alias = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent
+_ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
+_MERGE = "tag:yaml.org,2002:merge"
 
 
 def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
+    """One pass over the events; dispatch on the event's class (this loop is most of a file's load time)."""
     lines = LineMap()
+    key_lines, text_lines = lines.lines, lines.text_lines
     stack: list[_Frame] = []
     root: list[Any] = []
     documents = 0
@@ -112,82 +119,76 @@ def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
     def fail(event, loc, message):
         raise ProblemsError([Problem(name, event.start_mark.line + 1, format_path(loc), message)])
 
-    def child_loc(event) -> Loc:
-        """Where the value that ``event`` starts goes; records keys (and rejects duplicates) on the way."""
-        if not stack:
-            return ()
-        top = stack[-1]
-        if isinstance(top.value, list):
-            return top.loc + (len(top.value),)
-        return top.loc + (top.key,)
-
-    def put(value, loc):
-        if not stack:
-            root.append(value)
-            return
-        top = stack[-1]
-        if isinstance(top.value, list):
-            top.value.append(value)
-        else:
-            top.value[top.key] = value
-            top.key = None
-
     loader = _Loader(text)
+    get_event = loader.get_event
     try:
         while True:
-            event = loader.get_event()
-            if event is None or isinstance(event, yaml.StreamEndEvent):
-                break
-            if isinstance(event, yaml.DocumentStartEvent):
+            event = get_event()
+            cls = type(event)
+            if cls is _Scalar or cls is _MapStart or cls is _SeqStart or cls is _Alias:
+                top = stack[-1] if stack else None
+                in_map = top is not None and top.is_map
+                if in_map and top.key is None:  # a key
+                    if cls is _Alias or event.anchor:
+                        fail(event, top.loc, "anchors and aliases (&, *) are not allowed")
+                    if cls is not _Scalar:
+                        fail(event, top.loc, "keys must be plain strings")
+                    if event.tag == _MERGE or (event.value == "<<" and event.implicit[0]):
+                        fail(event, top.loc, "merge keys (<<) are not allowed")
+                    key = _scalar(event, name)
+                    if key == "<<":
+                        fail(event, top.loc, "merge keys (<<) are not allowed")
+                    key = str(key)
+                    loc = top.loc + (key,)
+                    if key in top.value:
+                        fail(event, loc, f"duplicate key '{key}' (first at line {key_lines[loc]})")
+                    key_lines[loc] = event.start_mark.line + 1
+                    top.key = key
+                    top.value[key] = None  # placeholder keeps the key order and marks it seen
+                    continue
+                # a value: where it goes
+                loc = () if top is None else top.loc + ((top.key,) if in_map else (len(top.value),))
+                if cls is _Alias or event.anchor:
+                    fail(event, loc, "anchors and aliases (&, *) are not allowed")
+                line = event.start_mark.line + 1
+                if loc not in key_lines:
+                    key_lines[loc] = line
+                tag = event.tag
+                if tag is not None and tag != "!":
+                    if tag == _MERGE:
+                        fail(event, loc, "merge keys (<<) are not allowed")
+                    if tag not in _PLAIN_TAGS:
+                        fail(event, loc, f"YAML tag '{tag}' is not allowed; mappings hold plain data only")
+                if cls is _Scalar:
+                    if event.style == "|" or event.style == ">":
+                        text_lines[loc] = line + 1
+                    value = _scalar(event, name)
+                else:
+                    if len(stack) >= MAX_DEPTH:
+                        fail(event, loc, f"nested deeper than {MAX_DEPTH} levels")
+                    stack.append(_Frame(loc, {} if cls is _MapStart else []))
+                    continue
+            elif cls in _ENDS:
+                value = stack.pop().value
+            elif cls is yaml.DocumentStartEvent:
                 documents += 1
                 if documents > 1:
                     fail(event, (), "more than one YAML document (---); one mapping per file")
                 continue
-            if isinstance(event, (yaml.StreamStartEvent, yaml.DocumentEndEvent)):
+            elif event is None or cls is yaml.StreamEndEvent:
+                break
+            else:  # stream start, document end
                 continue
-            top = stack[-1] if stack else None
-            expecting_key = top is not None and isinstance(top.value, dict) and top.key is None
-            if isinstance(event, yaml.AliasEvent):
-                fail(event, child_loc(event) if not expecting_key else (top.loc if top else ()), "anchors and aliases (&, *) are not allowed")
-            if getattr(event, "anchor", None):
-                fail(event, child_loc(event) if not expecting_key else top.loc, "anchors and aliases (&, *) are not allowed")
-            if isinstance(event, (yaml.MappingEndEvent, yaml.SequenceEndEvent)):
-                frame = stack.pop()
-                put(frame.value, frame.loc)
-                continue
-            if expecting_key:
-                if not isinstance(event, yaml.ScalarEvent):
-                    fail(event, top.loc, "keys must be plain strings")
-                if event.tag == "tag:yaml.org,2002:merge" or (event.value == "<<" and event.implicit[0]):
-                    fail(event, top.loc, "merge keys (<<) are not allowed")
-                key = _scalar(event, name)
-                if key == "<<":
-                    fail(event, top.loc, "merge keys (<<) are not allowed")
-                key = str(key)
-                loc = top.loc + (key,)
-                if key in top.value:
-                    fail(event, loc, f"duplicate key '{key}' (first at line {lines.lines[loc]})")
-                lines.lines[loc] = event.start_mark.line + 1
-                top.key = key
-                top.value[key] = None  # placeholder keeps the key order and marks it seen
-                continue
-            loc = child_loc(event)
-            line = event.start_mark.line + 1
-            lines.lines.setdefault(loc, line)
-            tag = getattr(event, "tag", None)
-            if tag == "tag:yaml.org,2002:merge":
-                fail(event, loc, "merge keys (<<) are not allowed")
-            if tag not in (None, "!") and tag not in _PLAIN_TAGS:
-                fail(event, loc, f"YAML tag '{tag}' is not allowed; mappings hold plain data only")
-            if isinstance(event, (yaml.MappingStartEvent, yaml.SequenceStartEvent)):
-                if len(stack) >= MAX_DEPTH:
-                    fail(event, loc, f"nested deeper than {MAX_DEPTH} levels")
-                stack.append(_Frame(loc, {} if isinstance(event, yaml.MappingStartEvent) else []))
-                continue
-            if isinstance(event, yaml.ScalarEvent):
-                if event.style in ("|", ">"):
-                    lines.text_lines[loc] = line + 1
-                put(_scalar(event, name), loc)
+            # put ``value`` where it belongs
+            if not stack:
+                root.append(value)
+            else:
+                top = stack[-1]
+                if top.is_map:
+                    top.value[top.key] = value
+                    top.key = None
+                else:
+                    top.value.append(value)
     finally:
         loader.dispose()
     if not root or root[0] is None:
@@ -197,6 +198,8 @@ def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
 
 def _scalar(event, name: str) -> Any:
     tag = event.tag
+    if tag is None and event.style:  # quoted or block text: always a string
+        return event.value
     if tag in (None, "!"):
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag not in _PLAIN_TAGS:
