@@ -69,11 +69,15 @@ def cell(text: str | None) -> str:
     if not text:
         return ""
     one_line = " ".join(str(text).split())
+    if "<" not in one_line and ">" not in one_line:  # nothing to escape: skip the code-span scan
+        return one_line.replace("|", "\\|")
     return escape_html(one_line).replace("|", "\\|")
 
 
 def code(text: str) -> str:
     """An inline code span that survives backticks in ``text``."""
+    if "`" not in text:
+        return f"`{text}`"
     ticks = "`" * (max((len(r) for r in re.findall(r"`+", text)), default=0) + 1)
     pad = " " if text.startswith("`") or text.endswith("`") else ""
     return f"{ticks}{pad}{text}{pad}{ticks}"

@@ -153,18 +153,18 @@ def test_template_change_rerenders_every_mapping_page(project, vocab, fixture_tr
     path = templates / "mapping.md.j2"
     path.write_text(path.read_text(encoding="utf-8") + "\n{# a comment #}\n", encoding="utf-8")
     render._STATIC_FINGERPRINT.clear()
-    real, calls = render._render_chunk, []
+    real, calls = render.mapping_page, []
 
-    def counting(site, items, out_root):
-        calls.append(len(items))
-        return real(site, items, out_root)
+    def counting(site, item, common):
+        calls.append(item.slug)
+        return real(site, item, common)
 
-    render._render_chunk, saved = counting, render._render_chunk
+    render.mapping_page, saved = counting, render.mapping_page
     try:
         stats = render_all(Site(project.conf, templates, vocab), loaded, out)
     finally:
-        render._render_chunk = saved
-    assert calls == [len(loaded)]  # every mapping page rendered again
+        render.mapping_page = saved
+    assert sorted(calls) == sorted(2 * [x.slug for x in loaded])  # every mapping page rendered again, both languages
     assert len([p for p in stats.written if "/maps/" in p.as_posix()]) == 2 * len(loaded)
 
 
@@ -173,9 +173,10 @@ def test_unchanged_mapping_pages_are_not_rendered_again(rendered, monkeypatch):
 
     site, loaded, out, _ = rendered
     calls = []
-    monkeypatch.setattr(render, "_render_chunk", lambda s, items, o: calls.append(len(items)) or render.RenderStats())
-    render_all(site, loaded, out)
-    assert calls == [0]
+    real = render.mapping_page
+    monkeypatch.setattr(render, "mapping_page", lambda s, item, common: calls.append(item.slug) or real(s, item, common))
+    stats = render_all(site, loaded, out)
+    assert calls == [] and stats.written == []
 
 
 @pytest.mark.parametrize("text,joined", [
