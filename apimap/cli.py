@@ -143,6 +143,7 @@ def cmd_render(args) -> int:
 
 
 def cmd_build(args) -> int:
+    from .export import export_files
     from .sitebuild import build_html
 
     start = time.perf_counter()
@@ -150,8 +151,8 @@ def cmd_build(args) -> int:
     if site is None:
         return 1
     langs = {code: info["name"] for code, info in site.languages.items()}
-    with _console().status(f"Sphinx: building {', '.join(langs)} ..."):
-        runs = build_html(args.project, langs, jobs=args.jobs)
+    with _console().status(f"Sphinx: building {', '.join(langs)} ..."):  # mappings.json & co. are made meanwhile
+        runs = build_html(args.project, langs, jobs=args.jobs, extra_files=lambda: export_files(site, site.rendered))
     failed = [r for r in runs if r.returncode != 0]
     for run in runs:
         if run.output.strip():
@@ -159,9 +160,6 @@ def cmd_build(args) -> int:
     if failed:
         print(f"apimap build: Sphinx failed for {', '.join(r.lang for r in failed)}", file=sys.stderr)
         return 1
-    from .export import export_project
-
-    export_project(args.project, site.rendered, site)  # mappings.json, its schema and mappings.csv beside the site
     index = args.project.html / "index.html"
     print(f"apimap build: site ready in {time.perf_counter() - start:.1f} s: {index}", file=sys.stderr)
     return 0

@@ -138,7 +138,8 @@ def parse_signature(text: str) -> Optional[list[SignatureParam]]:
         args = ast.parse(src).body[0].args
     except SyntaxError:
         return None
-    seg = lambda node: ast.get_source_segment(src, node) if node is not None else None  # noqa: E731
+    raw = src.encode()  # one line; ast offsets count UTF-8 bytes (ast.get_source_segment re-splits lines per call)
+    seg = lambda node: raw[node.col_offset:node.end_col_offset].decode() if node is not None else None  # noqa: E731
     out: list[SignatureParam] = []
     positional = [*args.posonlyargs, *args.args]
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -218,14 +219,19 @@ def to_csv(doc: Export) -> str:
     return buf.getvalue()
 
 
-def write_exports(site: Site, loaded: list[Loaded], out_dir: Path) -> list[Path]:
-    """Write mappings.json, mappings.schema.json and mappings.csv into ``out_dir`` (each atomically)."""
+def export_files(site: Site, loaded: list[Loaded]) -> dict[str, str]:
+    """{file name: text} of mappings.json, mappings.schema.json and mappings.csv."""
     doc = build_export(site, loaded)
-    files = {
+    return {
         JSON_NAME: json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")) + "\n",
         SCHEMA_NAME: json.dumps(export_schema(), ensure_ascii=False, indent=2) + "\n",
         CSV_NAME: "\ufeff" + to_csv(doc),  # BOM: spreadsheet programs then read the Chinese labels as UTF-8
     }
+
+
+def write_exports(site: Site, loaded: list[Loaded], out_dir: Path) -> list[Path]:
+    """Write mappings.json, mappings.schema.json and mappings.csv into ``out_dir`` (each atomically)."""
+    files = export_files(site, loaded)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():
@@ -246,7 +252,7 @@ def register(subparsers) -> None:
 
 
 def export_project(project, loaded: list[Loaded], site: Site | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Exports for an already validated tree (``apimap build`` calls this after Sphinx)."""
+    """Exports for an already validated tree (``apimap export``; ``apimap build`` publishes ``export_files``)."""
     if site is None:
         from .vocab import Vocab
 

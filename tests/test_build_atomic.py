@@ -82,3 +82,21 @@ def test_sigterm_keeps_last_good_site_and_leaves_no_process(built, project):
     assert page.read_bytes() == before
     time.sleep(0.2)
     assert sphinx_processes(proj) == []
+
+
+def test_incremental_publish_copies_what_changed_and_links_the_rest(built, project):
+    """A one-file edit publishes a new snapshot: the edited page and the exports are new files, pages Sphinx
+    did not rewrite are shared with the previous snapshot (hard links), and html/ stays complete."""
+    proj, page, before = built
+    html = proj / "site/_build/html"
+    other = html / "en/maps/torch.demo.Widget.html"
+    other_inode, page_inode = other.stat().st_ino, page.stat().st_ino
+    thing = proj / "mappings/torch/demo/nn/Thing.yaml"
+    thing.write_text(thing.read_text(encoding="utf-8").replace("Identical.", "Identical again."), encoding="utf-8")
+    run = build(proj, project.root)
+    assert run.returncode == 0, run.stderr
+    assert "Identical again." in page.read_text(encoding="utf-8") and page.stat().st_ino != page_inode
+    assert other.stat().st_ino == other_inode and other.stat().st_nlink >= 1
+    assert "Identical again." in (html / "mappings.json").read_text(encoding="utf-8")
+    assert (html / "index.html").is_file() and (html / "zh_CN/index.html").is_file()
+    assert not (proj / "site/_build/html.new").exists() and not (proj / "site/_build/html.old").exists()
