@@ -28,6 +28,7 @@ def setup(app):
     app.add_role("apimap-badge", badge_role)
     app.add_directive("apimap-explorer", ExplorerDirective)
     app.connect("builder-inited", add_search_words)
+    app.connect("builder-inited", cache_compiled_templates)
     _fix_chinese_search_stemmer(app)
     app.connect("html-page-context", add_language_links)
     app.connect("html-page-context", add_explorer_scripts)
@@ -176,6 +177,19 @@ def publish_explorer_data(app):
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
         target.write_text(text, encoding="utf-8")
+
+
+def cache_compiled_templates(app) -> None:
+    """Keep the theme's compiled Jinja templates between builds (Sphinx compiles them afresh in every process,
+    about 0.2 s of each incremental build). The cache lives beside the doctrees; Jinja checks each template's
+    source for changes, so an edited template is compiled again."""
+    environment = getattr(getattr(app.builder, "templates", None), "environment", None)
+    if environment is not None and environment.bytecode_cache is None:
+        import jinja2
+
+        directory = Path(app.doctreedir) / "jinja-cache"
+        directory.mkdir(parents=True, exist_ok=True)
+        environment.bytecode_cache = jinja2.FileSystemBytecodeCache(str(directory))
 
 
 # --- search and languages --------------------------------------------------------------------------

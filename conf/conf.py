@@ -68,3 +68,7 @@ try:
     jieba.setLogLevel(logging.WARNING)
 except ImportError:  # English-only builds do not need it
     pass
+
+# Sphinx's zh search loads jieba's own dict.txt again as a "user dictionary" unless told otherwise: 349,000
+# add_word calls, over a second per build, for words jieba already has. An empty path skips that.
+html_search_options = {"dict": ""}
