@@ -4,7 +4,7 @@ from __future__ import annotations
 import multiprocessing
 import os
 import signal
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 MIN_ITEMS = 400  # below this, one process is faster than starting a pool
 
@@ -22,15 +22,20 @@ def _worker_init() -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
 
 
-def fork_map(func: Callable, args: Iterable, workers: int) -> list:
-    """``[func(a) for a in args]`` over ``workers`` forked processes (which inherit the caller's memory)."""
+def fork_imap(func: Callable, args: Iterable, workers: int) -> Iterator:
+    """Like ``fork_map`` but yields results in order as they arrive, so the caller can use each (unpickle it,
+    say) while the workers are still busy with the rest."""
     pool = multiprocessing.get_context("fork").Pool(workers, initializer=_worker_init)
     try:
-        result = pool.map(func, list(args))
+        yield from pool.imap(func, list(args))
         pool.close()
-    except BaseException:
+    except BaseException:  # includes GeneratorExit: a caller that stops early ends the workers
         pool.terminate()
         raise
     finally:
         pool.join()
-    return result
+
+
+def fork_map(func: Callable, args: Iterable, workers: int) -> list:
+    """``[func(a) for a in args]`` over ``workers`` forked processes (which inherit the caller's memory)."""
+    return list(fork_imap(func, args, workers))

@@ -104,15 +104,17 @@ def _load_chunk(chunk: list[tuple[Path, Path | None]], vocab: Vocab) -> list:
     return [_load_one(path, root, vocab) for path, root in chunk]
 
 
-def _load_many(todo: list[tuple[Path, Path | None, bytes | None]], vocab: Vocab) -> list:
-    """Validate files in order; a large cold tree is spread over the cores (workers inherit the vocabulary)."""
+def _load_many(todo: list[tuple[Path, Path | None, bytes | None]], vocab: Vocab) -> Iterable:
+    """Validate files, yielding outcomes in order; a large cold tree is spread over the cores (workers inherit
+    the vocabulary). Small chunks let the caller unpickle early results while the workers do the rest."""
     jobs = [(path, root) for path, root, _ in todo]
     workers = pool.workers_for(len(jobs))
     if workers == 1:
-        return _load_chunk(jobs, vocab)
-    size = -(-len(jobs) // (workers * 4))
-    parts = pool.fork_map(_load_chunk_with_vocab, [(jobs[i:i + size], vocab) for i in range(0, len(jobs), size)], workers)
-    return [outcome for part in parts for outcome in part]
+        yield from _load_chunk(jobs, vocab)
+        return
+    size = max(25, -(-len(jobs) // (workers * 16)))
+    for part in pool.fork_imap(_load_chunk_with_vocab, [(jobs[i:i + size], vocab) for i in range(0, len(jobs), size)], workers):
+        yield from part
 
 
 def _load_chunk_with_vocab(args) -> list:

@@ -13,7 +13,6 @@ from __future__ import annotations
 import argparse
 import math
 import os
-import resource
 import shutil
 import statistics
 import subprocess
@@ -94,14 +93,17 @@ def make_project(root: Path, n: int) -> Project:
 
 
 def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
-    """Wall time and peak RSS (KiB) of one child process."""
-    start = time.perf_counter()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-    run = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True)
-    took = time.perf_counter() - start
-    if run.returncode != 0:
-        raise SystemExit(f"{' '.join(cmd)} failed:\n{run.stderr[-3000:]}")
-    return took, max(resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss, before)
+    """Wall time and peak RSS (KiB) of one child process (the largest of it and the workers it waited for)."""
+    with tempfile.TemporaryFile() as err:
+        start = time.perf_counter()
+        proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
+        _, status, usage = os.wait4(proc.pid, 0)  # this child's own rusage (RUSAGE_CHILDREN would mix in earlier runs)
+        took = time.perf_counter() - start
+        proc.returncode = os.waitstatus_to_exitcode(status)
+        if proc.returncode != 0:
+            err.seek(0)
+            raise SystemExit(f"{' '.join(cmd)} failed:\n{err.read().decode(errors='replace')[-3000:]}")
+    return took, usage.ru_maxrss
 
 
 def apimap(proj: Project, *args: str) -> list[str]:
@@ -115,6 +117,7 @@ def bench(n: int, repeat: int, jobs: str, sphinx: bool) -> dict:
         colds, rss = [], 0
         for _ in range(repeat):  # cold: no validation cache, no rendered pages (a fresh clone, CI)
             shutil.rmtree(proj.build, ignore_errors=True)
+            os.sync()  # time the render, not the write-back of the tree just deleted
             took, peak = timed(apimap(proj, "render"), REPO)
             colds.append(took)
             rss = max(rss, peak)
