@@ -14,7 +14,6 @@ from functools import cached_property
 from pathlib import Path
 
 import jinja2
-import yaml
 
 from . import markdown as md
 from . import pool
@@ -22,6 +21,7 @@ from .results import (CHECK_RESULTS, DOCTEST_RESULTS, WORST_FIRST, DoctestResult
                       read_doctest_results, worst)
 from .validate import Loaded
 from .vocab import Vocab
+from .yamlsource import load_trusted
 
 MAPS_DIR = "maps"
 TABLES_DIR = "tables"
@@ -46,7 +46,7 @@ class Site:
     def settings(self) -> dict:
         """conf/site.yaml (optional): settings of the published site that are not vocabulary."""
         path = self.conf_dir / "site.yaml"
-        return (yaml.safe_load(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
+        return (load_trusted(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
 
     def edit_url(self, rel: str) -> str:
         """Where a person edits mappings/<rel>, or "" when no repository is configured."""
@@ -55,7 +55,7 @@ class Site:
 
     @cached_property
     def ui(self) -> dict:
-        return yaml.safe_load((self.conf_dir / "ui.yaml").read_text(encoding="utf-8"))
+        return load_trusted((self.conf_dir / "ui.yaml").read_text(encoding="utf-8"))
 
     @property
     def languages(self) -> dict[str, dict]:

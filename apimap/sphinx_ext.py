@@ -7,11 +7,11 @@ import posixpath
 from html import escape
 from pathlib import Path
 
-import yaml
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
 from .vocab import Vocab
+from .yamlsource import load_trusted
 
 _STATUS_CLASS = {"passed": "ok", "xfailed": "ok", "failed": "bad", "errored": "bad", "xpassed": "bad",
                  "skipped": "warn", "not_run": "warn", "ok": "ok", "drift": "warn", "error": "bad"}
@@ -62,10 +62,10 @@ def _vocab(config):
     cache = getattr(config, "_apimap_cache", None)
     if cache is None:
         conf = Path(config.apimap_conf_dir)
-        ui = yaml.safe_load((conf / "ui.yaml").read_text(encoding="utf-8"))
+        ui = load_trusted((conf / "ui.yaml").read_text(encoding="utf-8"))
         site_yaml = conf / "site.yaml"
         if site_yaml.is_file():
-            extra = (yaml.safe_load(site_yaml.read_text(encoding="utf-8")) or {}).get("strings", {})
+            extra = (load_trusted(site_yaml.read_text(encoding="utf-8")) or {}).get("strings", {})
             ui["strings"] = {**extra, **ui["strings"]}
         cache = (Vocab(conf), ui)
         config._apimap_cache = cache
@@ -206,7 +206,7 @@ def add_search_words(app):
     words = {item.label["zh"] for item in (*vocab.categories.values(), *vocab.relations.values())}
     glossary = Path(app.config.apimap_conf_dir) / "glossary.yaml"
     if glossary.is_file():
-        for term in (yaml.safe_load(glossary.read_text(encoding="utf-8")) or {}).get("terms", []):
+        for term in (load_trusted(glossary.read_text(encoding="utf-8")) or {}).get("terms", []):
             words.update(w.strip() for w in str(term.get("zh", "")).replace("（", "/").replace("）", "").split("/"))
     for word in sorted(w for w in words if w and " " not in w and "，" not in w):
         jieba.add_word(word)

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-import yaml
+from .yamlsource import load_trusted
 
 LANGS = ("en", "zh")
 
@@ -70,7 +70,7 @@ class Vocab:
 
     def _read(self, name: str) -> dict:
         with open(self.conf_dir / name, encoding="utf-8") as fh:
-            return yaml.safe_load(fh)
+            return load_trusted(fh)
 
     @cached_property
     def categories(self) -> dict[str, Category]:

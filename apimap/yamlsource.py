@@ -48,6 +48,11 @@ class LineMap:
         return self.text_lines.get(tuple(loc), self.line(loc))
 
 
+def load_trusted(text: str) -> Any:
+    """The project's own configuration (conf/*.yaml): plain ``safe_load``, with libyaml's speed when present."""
+    return yaml.load(text, Loader=_Loader)
+
+
 def read_yaml(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
     """Parse one YAML file into plain Python data plus its ``LineMap``; raise ``ProblemsError``."""
     name = display or str(path)

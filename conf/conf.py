@@ -13,7 +13,7 @@ REPO = CONF_DIR.parent
 SITE = REPO / "site"
 sys.path.insert(0, str(REPO))  # so the apimap package is importable without installation
 
-_ui = yaml.safe_load((CONF_DIR / "ui.yaml").read_text(encoding="utf-8"))
+_ui = yaml.load((CONF_DIR / "ui.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 language = os.environ.get("APIMAP_LANGUAGE", "en")  # overridden by -D language=...
 
 project = "apimap"
