@@ -161,6 +161,9 @@ def cmd_build(args) -> int:
         print(f"apimap build: Sphinx failed for {', '.join(r.lang for r in failed)}", file=sys.stderr)
         return 1
     index = args.project.html / "index.html"
+    skipped = [r.lang for r in runs if r.skipped]
+    if skipped:
+        print(f"apimap build: {', '.join(skipped)}: no source or configuration changed; Sphinx not run", file=sys.stderr)
     print(f"apimap build: site ready in {time.perf_counter() - start:.1f} s: {index}", file=sys.stderr)
     return 0
 

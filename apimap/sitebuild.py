@@ -1,6 +1,8 @@
 """Run Sphinx once per language (in parallel processes) and write the language chooser at the root."""
 from __future__ import annotations
 
+import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -40,6 +42,49 @@ class SphinxRun:
     lang: str
     returncode: int
     output: str
+    skipped: bool = False  # nothing Sphinx reads had changed since its last successful run
+
+
+# What a language's HTML depends on besides its Markdown: Sphinx's configuration and assets, the extension
+# (all of apimap, to be safe), the interpreter and these packages.
+SPHINX_PACKAGES = ("sphinx", "docutils", "furo", "myst-parser", "sphinx-design", "sphinx-copybutton", "jieba")
+
+
+def sphinx_inputs(project: Project) -> str:
+    """Digest of everything except the sources that can change a language's HTML."""
+    from importlib import metadata
+
+    h = hashlib.blake2b(digest_size=16)
+    h.update(sys.executable.encode())
+    for name in SPHINX_PACKAGES:
+        try:
+            h.update(f"{name}={metadata.version(name)};".encode())
+        except metadata.PackageNotFoundError:
+            h.update(f"{name}=-;".encode())
+    conf = project.conf.resolve()
+    roots = {conf, Path(__file__).resolve().parent}
+    for base in {project.root, conf.parent}:
+        roots.update({base / "site" / "_static", base / "site" / "_templates"})
+    for root in sorted(roots):
+        for path in sorted(root.rglob("*")) if root.is_dir() else ():
+            if path.is_file() and "__pycache__" not in path.parts:
+                h.update(str(path).encode() + b"\0" + path.read_bytes())
+    return h.hexdigest()
+
+
+def sources_state(src: Path) -> str:
+    """Digest of a source tree's file names, sizes and modification times (render rewrites only what changed)."""
+    h = hashlib.blake2b(digest_size=16)
+    for dirpath, dirnames, filenames in os.walk(src):
+        dirnames.sort()
+        for name in sorted(filenames):
+            st = os.stat(os.path.join(dirpath, name))
+            h.update(f"{os.path.relpath(os.path.join(dirpath, name), src)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+    return h.hexdigest()
+
+
+def _state_file(project: Project, lang: str) -> Path:
+    return project.build / "sphinx-state" / f"{lang}.json"
 
 
 def sphinx_command(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
@@ -67,17 +112,33 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
     """
     staging = staging_dir(project)
     env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
+    inputs = sphinx_inputs(project)
+    states, runs = {}, []
+    for lang in languages:
+        states[lang] = {"inputs": inputs, "sources": sources_state(project.src / lang)}
+        state_file = _state_file(project, lang)
+        try:
+            unchanged = json.loads(state_file.read_text(encoding="utf-8")) == states[lang]
+        except (OSError, ValueError):
+            unchanged = False
+        if unchanged and (staging / lang / "index.html").is_file():
+            runs.append(SphinxRun(lang, 0, "", skipped=True))  # Sphinx would find nothing to do: save its start-up
+        else:
+            state_file.unlink(missing_ok=True)
     procs = {}
     try:
         with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
             for lang in languages:
-                cmd = sphinx_command(project, lang, jobs, staging / lang)
-                procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                if not any(r.lang == lang for r in runs):
+                    cmd = sphinx_command(project, lang, jobs, staging / lang)
+                    procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
         extra = extra_files() if extra_files else {}
-        runs = []
         for lang, proc in procs.items():
             output, _ = proc.communicate()
             runs.append(SphinxRun(lang, proc.returncode, output))
+            if proc.returncode == 0:
+                _state_file(project, lang).parent.mkdir(parents=True, exist_ok=True)
+                _state_file(project, lang).write_text(json.dumps(states[lang]), encoding="utf-8")
     finally:  # interrupted: stop every Sphinx process before returning
         for proc in procs.values():
             if proc.poll() is None:

@@ -100,3 +100,57 @@ def test_incremental_publish_copies_what_changed_and_links_the_rest(built, proje
     assert "Identical again." in (html / "mappings.json").read_text(encoding="utf-8")
     assert (html / "index.html").is_file() and (html / "zh_CN/index.html").is_file()
     assert not (proj / "site/_build/html.new").exists() and not (proj / "site/_build/html.old").exists()
+
+
+def test_a_language_whose_inputs_did_not_change_is_not_rebuilt(built, project):
+    proj, page, before = built
+    run = build(proj, project.root)  # nothing changed at all
+    assert run.returncode == 0, run.stderr
+    assert "en, zh_CN: no source or configuration changed; Sphinx not run" in run.stderr
+    assert page.read_bytes() == before
+
+    thing = proj / "mappings/torch/demo/nn/Thing.yaml"  # an edit to the English text only
+    thing.write_text(thing.read_text(encoding="utf-8").replace("Identical.", "Identical again."), encoding="utf-8")
+    run = build(proj, project.root)
+    assert run.returncode == 0, run.stderr
+    assert "zh_CN: no source or configuration changed" in run.stderr and "en, zh_CN" not in run.stderr
+    assert "Identical again." in page.read_text(encoding="utf-8")
+
+    static = proj / "site/_static"  # a Sphinx input that is not a page: both languages are built again
+    static.mkdir(parents=True)
+    (static / "extra.css").write_text("/* changed */\n", encoding="utf-8")
+    run = build(proj, project.root)
+    assert run.returncode == 0, run.stderr
+    assert "Sphinx not run" not in run.stderr
+
+
+def test_a_failed_sphinx_run_is_never_skipped_later(tmp_path, monkeypatch):
+    """Sources rendered before a failed (or interrupted) Sphinx run must be built by the next build, even though
+    render then finds nothing new to write."""
+    from types import SimpleNamespace
+
+    from apimap import sitebuild
+
+    conf = tmp_path / "conf"
+    conf.mkdir()
+    (conf / "conf.py").write_text("", encoding="utf-8")
+    (tmp_path / "site/_build/src/en").mkdir(parents=True)
+    (tmp_path / "site/_build/src/en/index.md").write_text("# Hi\n", encoding="utf-8")
+    project = SimpleNamespace(root=tmp_path, conf=conf, build=tmp_path / "site/_build", src=tmp_path / "site/_build/src",
+                              html=tmp_path / "site/_build/html")
+    outcome = {"code": 1}
+
+    def fake_sphinx(project, lang, jobs="1", out=None):
+        script = f"import pathlib, sys; p = pathlib.Path({str(out)!r}); p.mkdir(parents=True, exist_ok=True); " \
+                 f"(p / 'index.html').write_text('ok'); sys.exit({outcome['code']})"
+        return [sys.executable, "-c", script]
+
+    monkeypatch.setattr(sitebuild, "sphinx_command", fake_sphinx)
+    runs = sitebuild.build_html(project, {"en": "English"})
+    assert [(r.returncode, r.skipped) for r in runs] == [(1, False)]
+    outcome["code"] = 0
+    runs = sitebuild.build_html(project, {"en": "English"})
+    assert [(r.returncode, r.skipped) for r in runs] == [(0, False)]  # same sources, but the last run failed
+    runs = sitebuild.build_html(project, {"en": "English"})
+    assert [(r.returncode, r.skipped) for r in runs] == [(0, True)]
+    assert (project.html / "en/index.html").read_text() == "ok"

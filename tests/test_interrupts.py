@@ -53,7 +53,8 @@ def test_interrupt_during_popen_leaves_no_child(sigterm_raises, monkeypatch, tmp
     monkeypatch.setattr(sitebuild, "sphinx_command",
                         lambda project, lang, jobs="1", out=None: [sys.executable, "-c", "import time; time.sleep(60)"])
     monkeypatch.setattr(sitebuild.subprocess, "Popen", popen_then_signal)
-    project = SimpleNamespace(root=tmp_path, build=tmp_path / "_build", html=tmp_path / "_build/html")
+    project = SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
+                              html=tmp_path / "_build/html")
     with pytest.raises(KeyboardInterrupt):
         sitebuild.build_html(project, {"en": "English", "zh_CN": "中文"})
     assert started, "no child was started"
