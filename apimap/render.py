@@ -65,7 +65,7 @@ class Site:
     def env(self) -> jinja2.Environment:
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.templates_dir)),
-            undefined=jinja2.StrictUndefined, autoescape=False,
+            undefined=jinja2.StrictUndefined, autoescape=False, auto_reload=False,  # one Site per render: no stat per page
             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
         )
         env.filters.update(cell=md.cell, code=md.code, fence=md.fence, text=lambda s: md.escape_html(md.join_cjk_lines(s)),
