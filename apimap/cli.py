@@ -144,15 +144,18 @@ def cmd_render(args) -> int:
 
 def cmd_build(args) -> int:
     from .export import export_files
-    from .sitebuild import build_html
+    from .render import read_ui
+    from .sitebuild import EarlySphinx, build_html
 
     start = time.perf_counter()
-    site = render_step(args)
-    if site is None:
-        return 1
-    langs = {code: info["name"] for code, info in site.languages.items()}
-    with _console().status(f"Sphinx: building {', '.join(langs)} ..."):  # mappings.json & co. are made meanwhile
-        runs = build_html(args.project, langs, jobs=args.jobs, extra_files=lambda: export_files(site, site.rendered))
+    langs = {code: info["name"] for code, info in read_ui(args.project.conf)["languages"].items()}
+    with EarlySphinx(args.project, langs, args.jobs) as early:  # Sphinx imports itself while we validate and render
+        site = render_step(args)
+        if site is None:
+            return 1
+        with _console().status(f"Sphinx: building {', '.join(langs)} ..."):  # mappings.json & co. are made meanwhile
+            runs = build_html(args.project, langs, jobs=args.jobs, extra_files=lambda: export_files(site, site.rendered),
+                              early=early)
     failed = [r for r in runs if r.returncode != 0]
     for run in runs:
         if run.output.strip():

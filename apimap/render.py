@@ -29,6 +29,11 @@ DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extensi
 EXPLORER_DATA = "explorer.json"
 
 
+def read_ui(conf_dir: Path) -> dict:
+    """conf/ui.yaml: the site's languages and every UI string."""
+    return load_trusted((Path(conf_dir) / "ui.yaml").read_text(encoding="utf-8"))
+
+
 @dataclass
 class Site:
     """Everything a render needs, gathered once."""
@@ -55,7 +60,7 @@ class Site:
 
     @cached_property
     def ui(self) -> dict:
-        return load_trusted((self.conf_dir / "ui.yaml").read_text(encoding="utf-8"))
+        return read_ui(self.conf_dir)
 
     @property
     def languages(self) -> dict[str, dict]:

@@ -87,14 +87,18 @@ def _state_file(project: Project, lang: str) -> Path:
     return project.build / "sphinx-state" / f"{lang}.json"
 
 
-def sphinx_command(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
+def sphinx_args(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
     out = out or project.html / lang
     return [
-        sys.executable, "-m", "sphinx", "-b", "html", "-q", "-W", "--keep-going", "-j", jobs,
+        "-b", "html", "-q", "-W", "--keep-going", "-j", jobs,
         "-c", str(project.conf), "-D", f"language={lang}",
         "-d", str(project.build / "doctrees" / lang),
         str(project.src / lang), str(out),
     ]
+
+
+def sphinx_command(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
+    return [sys.executable, "-m", "sphinx", *sphinx_args(project, lang, jobs, out)]
 
 
 def staging_dir(project: Project) -> Path:
@@ -102,16 +106,57 @@ def staging_dir(project: Project) -> Path:
     return project.build / "staging"
 
 
+def _sphinx_env(project: Project) -> dict[str, str]:
+    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
+
+
+class EarlySphinx:
+    """One waiting Sphinx process per language (``apimap.sphinx_worker``), started before validation and
+    render so that Sphinx's imports overlap them. ``build_html`` takes the ones it needs; leaving the ``with``
+    block ends the rest (a failed validation, a skipped language, an interrupt)."""
+
+    def __init__(self, project: Project, languages: dict[str, str], jobs: str = "1"):
+        self.procs: dict[str, subprocess.Popen] = {}
+        env = _sphinx_env(project)
+        with interrupts_held():
+            for lang in languages:
+                cmd = [sys.executable, "-m", "apimap.sphinx_worker", *sphinx_args(project, lang, jobs, staging_dir(project) / lang)]
+                self.procs[lang] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                    stderr=subprocess.STDOUT, text=True, env=env)
+
+    def take(self, lang: str) -> subprocess.Popen | None:
+        return self.procs.pop(lang, None)
+
+    def __enter__(self) -> "EarlySphinx":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        for proc in self.procs.values():
+            _stop(proc)
+        self.procs.clear()
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    """End a waiting worker at once (it has not started building) and reap it."""
+    if proc.poll() is None:
+        proc.terminate()
+    try:
+        proc.communicate(timeout=10)
+    except subprocess.TimeoutExpired:
+        proc.kill()
+        proc.communicate()
+
+
 def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
-               extra_files: Callable[[], dict[str, str]] | None = None) -> list[SphinxRun]:
+               extra_files: Callable[[], dict[str, str]] | None = None, early: EarlySphinx | None = None) -> list[SphinxRun]:
     """Build every language at once (one process each) into the staging tree; publish only if all succeed.
 
     ``extra_files`` runs while Sphinx works; the files it returns ({name: text}) are published at the root
-    beside the language folders, in the same snapshot. A failed or interrupted build leaves the last good
-    site/_build/html untouched.
+    beside the language folders, in the same snapshot. ``early`` holds Sphinx processes started in advance.
+    A failed or interrupted build leaves the last good site/_build/html untouched.
     """
     staging = staging_dir(project)
-    env = dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
+    env = _sphinx_env(project)
     inputs = sphinx_inputs(project)
     states, runs = {}, []
     for lang in languages:
@@ -125,13 +170,22 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
             runs.append(SphinxRun(lang, 0, "", skipped=True))  # Sphinx would find nothing to do: save its start-up
         else:
             state_file.unlink(missing_ok=True)
-    procs = {}
+    procs, go = {}, {}
     try:
         with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
             for lang in languages:
                 if not any(r.lang == lang for r in runs):
-                    cmd = sphinx_command(project, lang, jobs, staging / lang)
-                    procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+                    waiting = early.take(lang) if early else None
+                    if waiting is not None and waiting.poll() is None:
+                        procs[lang], go[lang] = waiting, "build\n"
+                    else:
+                        if waiting is not None:
+                            _stop(waiting)  # it died while warming up: reap it and start Sphinx afresh
+                        cmd = sphinx_command(project, lang, jobs, staging / lang)
+                        procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
+            for lang, line in go.items():  # start every waiting worker before reading any output
+                procs[lang].stdin.write(line)
+                procs[lang].stdin.flush()
         extra = extra_files() if extra_files else {}
         for lang, proc in procs.items():
             output, _ = proc.communicate()

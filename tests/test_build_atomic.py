@@ -154,3 +154,37 @@ def test_a_failed_sphinx_run_is_never_skipped_later(tmp_path, monkeypatch):
     runs = sitebuild.build_html(project, {"en": "English"})
     assert [(r.returncode, r.skipped) for r in runs] == [(0, True)]
     assert (project.html / "en/index.html").read_text() == "ok"
+
+
+def test_invalid_mappings_stop_the_early_sphinx_processes(built, project):
+    """Sphinx processes start before validation; a validation error must end them, not leave them waiting."""
+    proj, page, before = built
+    thing = proj / "mappings/torch/demo/nn/Thing.yaml"
+    thing.write_text(thing.read_text(encoding="utf-8").replace("category: consistent", "category: nonsense"), encoding="utf-8")
+    run = build(proj, project.root)
+    assert run.returncode == 1 and "unknown category 'nonsense'" in run.stderr
+    assert page.read_bytes() == before
+    assert sphinx_processes(proj) == []
+
+
+def test_a_worker_that_died_while_warming_up_is_replaced(tmp_path, monkeypatch):
+    from types import SimpleNamespace
+
+    from apimap import sitebuild
+
+    (tmp_path / "conf").mkdir()
+    (tmp_path / "site/_build/src/en").mkdir(parents=True)
+    project = SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "site/_build",
+                              src=tmp_path / "site/_build/src", html=tmp_path / "site/_build/html")
+
+    def fake_sphinx(project, lang, jobs="1", out=None):
+        script = f"import pathlib; p = pathlib.Path({str(out)!r}); p.mkdir(parents=True, exist_ok=True); (p / 'index.html').write_text('fresh')"
+        return [sys.executable, "-c", script]
+
+    monkeypatch.setattr(sitebuild, "sphinx_command", fake_sphinx)
+    with sitebuild.EarlySphinx(project, {"en": "English"}) as early:
+        early.procs["en"].kill()
+        early.procs["en"].wait()
+        runs = sitebuild.build_html(project, {"en": "English"}, early=early)
+    assert [(r.lang, r.returncode, r.skipped) for r in runs] == [("en", 0, False)]
+    assert (project.html / "en/index.html").read_text() == "fresh"
