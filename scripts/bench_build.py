@@ -110,42 +110,42 @@ def apimap(proj: Project, *args: str) -> list[str]:
     return [sys.executable, "-m", "apimap", "--project", str(proj.root), *args]
 
 
-def bench(n: int, repeat: int, jobs: str, sphinx: bool) -> dict:
-    with tempfile.TemporaryDirectory(prefix=f"apimap-bench-{n}-") as tmp:
-        proj = make_project(Path(tmp), n)
-        cache = proj.build / "cache"
-        colds, rss = [], 0
-        for _ in range(repeat):  # cold: no validation cache, no rendered pages (a fresh clone, CI)
-            shutil.rmtree(proj.build, ignore_errors=True)
-            os.sync()  # time the render, not the write-back of the tree just deleted
-            took, peak = timed(apimap(proj, "render"), REPO)
-            colds.append(took)
-            rss = max(rss, peak)
-        cold = statistics.median(colds)
-        validate = [timed(apimap(proj, "validate"), REPO)[0] for _ in range(repeat)]  # warm cache
-        renders = []
-        for _ in range(repeat):  # warm validation cache, every page rendered
-            shutil.rmtree(proj.src, ignore_errors=True)
-            renders.append(timed(apimap(proj, "render"), REPO)[0])
-        shutil.rmtree(cache, ignore_errors=True)
-        row = {"n": n, "cold": cold, "rss": rss / 1024, "validate": statistics.median(validate), "render": statistics.median(renders)}
-        if not sphinx:
-            return row
-        full = []
-        for _ in range(1 if n >= 5000 else repeat):
-            shutil.rmtree(proj.build, ignore_errors=True)
-            full.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
-        target = proj.mappings / synthetic(n // 2)[0]
-        one, both = [], []
-        for k in range(repeat):  # one note edited: in English only (Sphinx runs for en), then in both languages
-            text = target.read_text(encoding="utf-8")
-            target.write_text(text.replace("Parameter 2 differs", f"Parameter 2 differs (edit {k})", 1), encoding="utf-8")
-            one.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
-            text = target.read_text(encoding="utf-8")
-            target.write_text(text.replace("Parameter 2 differs", "Parameter 2 differs!", 1)
-                              .replace("参数 2 的行为不同", f"参数 2 的行为不同（{k}）", 1), encoding="utf-8")
-            both.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
-        return {**row, "full": statistics.median(full), "one": statistics.median(one), "both": statistics.median(both)}
+def bench(n: int, repeat: int, jobs: str, sphinx: bool, tmp: Path) -> dict:
+    proj = make_project(tmp, n)
+    cache = proj.build / "cache"
+    colds, rss = [], 0
+    for k in range(repeat):  # cold: no validation cache, no rendered pages (a fresh clone, CI)
+        if proj.build.exists():  # set aside, deleted at the end with the rest (see main)
+            proj.build.rename(tmp / f"old-build-{k}")
+        os.sync()
+        took, peak = timed(apimap(proj, "render"), REPO)
+        colds.append(took)
+        rss = max(rss, peak)
+    cold = statistics.median(colds)
+    validate = [timed(apimap(proj, "validate"), REPO)[0] for _ in range(repeat)]  # warm cache
+    renders = []
+    for _ in range(repeat):  # warm validation cache, every page rendered
+        shutil.rmtree(proj.src, ignore_errors=True)
+        renders.append(timed(apimap(proj, "render"), REPO)[0])
+    shutil.rmtree(cache, ignore_errors=True)
+    row = {"n": n, "cold": cold, "rss": rss / 1024, "validate": statistics.median(validate), "render": statistics.median(renders)}
+    if not sphinx:
+        return row
+    full = []
+    for _ in range(1 if n >= 5000 else repeat):
+        shutil.rmtree(proj.build, ignore_errors=True)
+        full.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
+    target = proj.mappings / synthetic(n // 2)[0]
+    one, both = [], []
+    for k in range(repeat):  # one note edited: in English only (Sphinx runs for en), then in both languages
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace("Parameter 2 differs", f"Parameter 2 differs (edit {k})", 1), encoding="utf-8")
+        one.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
+        text = target.read_text(encoding="utf-8")
+        target.write_text(text.replace("Parameter 2 differs", "Parameter 2 differs!", 1)
+                          .replace("参数 2 的行为不同", f"参数 2 的行为不同（{k}）", 1), encoding="utf-8")
+        both.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
+    return {**row, "full": statistics.median(full), "one": statistics.median(one), "both": statistics.median(both)}
 
 
 def main() -> None:
@@ -156,9 +156,17 @@ def main() -> None:
     ap.add_argument("-j", "--jobs", default=os.environ.get("APIMAP_SPHINX_JOBS", "1"), help="Sphinx -j per language")
     args = ap.parse_args()
     rows = []
-    for n in args.sizes:
-        print(f"... N={n}", file=sys.stderr, flush=True)
-        rows.append(bench(n, args.repeat, args.jobs, not args.no_sphinx))
+    trees = []
+    try:
+        for n in args.sizes:
+            print(f"... N={n}", file=sys.stderr, flush=True)
+            trees.append(Path(tempfile.mkdtemp(prefix=f"apimap-bench-{n}-")))
+            rows.append(bench(n, args.repeat, args.jobs, not args.no_sphinx, trees[-1]))
+    finally:
+        # Deleted at the end, not between sizes: deleting a built tree (hundreds of MB) makes the disk slow for
+        # a while (this one is ext4 mounted with discard), and the next size's cold figure would measure that.
+        for tree in trees:
+            shutil.rmtree(tree, ignore_errors=True)
     print(f"\nMedian of {args.repeat} runs (full build at N>=5000: 1 run); {os.cpu_count()} cores; "
           f"Sphinx -j {args.jobs} per language, languages in parallel.\n")
     print("| N | validate + render, cold | peak RSS | validate (cached) | render (cached) | full build (2 langs) "
