@@ -118,11 +118,15 @@ class EarlySphinx:
     def __init__(self, project: Project, languages: dict[str, str], jobs: str = "1"):
         self.procs: dict[str, subprocess.Popen] = {}
         env = _sphinx_env(project)
-        with interrupts_held():
-            for lang in languages:
-                cmd = [sys.executable, "-m", "apimap.sphinx_worker", *sphinx_args(project, lang, jobs, staging_dir(project) / lang)]
-                self.procs[lang] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                    stderr=subprocess.STDOUT, text=True, env=env)
+        try:
+            with interrupts_held():  # a held interrupt is raised as the block ends: the except below then cleans up
+                for lang in languages:
+                    cmd = [sys.executable, "-m", "apimap.sphinx_worker", *sphinx_args(project, lang, jobs, staging_dir(project) / lang)]
+                    self.procs[lang] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                                                        stderr=subprocess.STDOUT, text=True, env=env)
+        except BaseException:  # the caller never gets this object, so its ``with`` cannot end the workers
+            self.__exit__()
+            raise
 
     def take(self, lang: str) -> subprocess.Popen | None:
         return self.procs.pop(lang, None)

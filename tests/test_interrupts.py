@@ -60,3 +60,24 @@ def test_interrupt_during_popen_leaves_no_child(sigterm_raises, monkeypatch, tmp
     assert started, "no child was started"
     for proc in started:
         assert proc.poll() is not None, f"child {proc.pid} is still running"
+
+
+def test_interrupt_while_early_sphinx_starts_leaves_no_child(sigterm_raises, monkeypatch, tmp_path):
+    """The same moment for the workers started before validation: the object is never returned to a ``with``."""
+    started: list[subprocess.Popen] = []
+    real_popen = subprocess.Popen
+
+    def popen_then_signal(*args, **kwargs):
+        proc = real_popen(*args, **kwargs)
+        started.append(proc)
+        os.kill(os.getpid(), signal.SIGTERM)
+        return proc
+
+    monkeypatch.setattr(sitebuild.subprocess, "Popen", popen_then_signal)
+    project = SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
+                              html=tmp_path / "_build/html")
+    with pytest.raises(KeyboardInterrupt):
+        sitebuild.EarlySphinx(project, {"en": "English", "zh_CN": "中文"})
+    assert len(started) == 2
+    for proc in started:
+        assert proc.poll() is not None, f"worker {proc.pid} is still running"
