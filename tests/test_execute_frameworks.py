@@ -48,3 +48,11 @@ def test_jit_functions_see_the_example_globals(pytester):
     shutil.copytree(FIXTURES / "jit" / "mappings", pytester.path / "mappings")
     result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--apimap-results", str(pytester.path / "r.json"), "mappings")
     result.assert_outcomes(passed=1)
+
+
+def test_mindspore_errors_surface_at_the_statement_that_caused_them(pytester):
+    """MindSpore launches ops asynchronously by default: a failed op's error could be raised again at a later
+    statement (about half the time in a tight loop). The executor runs MindSpore with launch_blocking()."""
+    shutil.copytree(FIXTURES / "late_errors" / "mappings", pytester.path / "mappings")
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider", "--apimap-results", str(pytester.path / "r.json"), "mappings")
+    result.assert_outcomes(passed=1)

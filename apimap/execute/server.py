@@ -59,7 +59,21 @@ def preload() -> dict[str, str]:
             versions[name] = getattr(module, "__version__", "?")
         except Exception as exc:  # noqa: BLE001 - examples that import it will report the error
             print(f"apimap executor: importing {name} failed: {exc}", file=sys.stderr)
+            continue
+        if name == "mindspore":
+            synchronous_mindspore(module)
     return versions
+
+
+def synchronous_mindspore(ms) -> None:
+    """Run MindSpore ops synchronously. By default they launch asynchronously, and an op's error can be raised a
+    second time at a later statement (or in the next example run by this executor): about half the time when a
+    failing op is followed by another (tests/fixtures/execute/late_errors)."""
+    launch_blocking = getattr(getattr(ms, "runtime", None), "launch_blocking", None)
+    if launch_blocking is not None:
+        launch_blocking()
+    else:  # MindSpore before 2.5
+        ms.set_context(pynative_synchronize=True)
 
 
 def memory_limit(megabytes: int) -> None:
