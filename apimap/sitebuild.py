@@ -141,7 +141,7 @@ class EarlySphinx:
 
 
 def _stop(proc: subprocess.Popen) -> None:
-    """End a waiting worker at once (it has not started building) and reap it."""
+    """End a process at once (a waiting worker, or a Sphinx run being interrupted) and reap it."""
     if proc.poll() is None:
         proc.terminate()
     try:
@@ -200,11 +200,7 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
     finally:  # interrupted: stop every Sphinx process before returning
         for proc in procs.values():
             if proc.poll() is None:
-                proc.terminate()
-                try:
-                    proc.wait(timeout=10)
-                except subprocess.TimeoutExpired:
-                    proc.kill()
+                _stop(proc)
     if all(r.returncode == 0 for r in runs):
         write_root_index(staging, languages)
         for name, text in extra.items():
