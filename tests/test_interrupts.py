@@ -39,31 +39,10 @@ def test_no_signal_no_effect(sigterm_raises):
     assert signal.getsignal(signal.SIGTERM) is before
 
 
-def test_interrupt_during_popen_leaves_no_child(sigterm_raises, monkeypatch, tmp_path):
-    """SIGTERM arrives after the fork but before Popen returns: build_html must still stop that child."""
-    started: list[subprocess.Popen] = []
-    real_popen = subprocess.Popen
-
-    def popen_then_signal(*args, **kwargs):
-        proc = real_popen(*args, **kwargs)
-        started.append(proc)
-        os.kill(os.getpid(), signal.SIGTERM)  # the worst moment: the caller has not got the object yet
-        return proc
-
-    monkeypatch.setattr(sitebuild, "sphinx_command",
-                        lambda project, lang, jobs="1", out=None: [sys.executable, "-c", "import time; time.sleep(60)"])
-    monkeypatch.setattr(sitebuild.subprocess, "Popen", popen_then_signal)
-    project = SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
-                              html=tmp_path / "_build/html")
-    with pytest.raises(KeyboardInterrupt):
-        sitebuild.build_html(project, {"en": "English", "zh_CN": "中文"})
-    assert started, "no child was started"
-    for proc in started:
-        assert proc.poll() is not None, f"child {proc.pid} is still running"
-
-
-def test_interrupt_while_early_sphinx_starts_leaves_no_child(sigterm_raises, monkeypatch, tmp_path):
-    """The same moment for the workers started before validation: the object is never returned to a ``with``."""
+@pytest.fixture
+def signal_inside_popen(monkeypatch) -> list[subprocess.Popen]:
+    """Make sitebuild's Popen send SIGTERM to this process after the child exists but before Popen returns (the
+    worst moment: the caller never gets the object). Returns the children started."""
     started: list[subprocess.Popen] = []
     real_popen = subprocess.Popen
 
@@ -74,10 +53,30 @@ def test_interrupt_while_early_sphinx_starts_leaves_no_child(sigterm_raises, mon
         return proc
 
     monkeypatch.setattr(sitebuild.subprocess, "Popen", popen_then_signal)
-    project = SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
-                              html=tmp_path / "_build/html")
+    return started
+
+
+@pytest.fixture
+def bare_project(tmp_path) -> SimpleNamespace:
+    return SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
+                           html=tmp_path / "_build/html")
+
+
+def test_interrupt_during_popen_leaves_no_child(sigterm_raises, signal_inside_popen, bare_project, monkeypatch):
+    """SIGTERM arrives after the fork but before Popen returns: build_html must still stop that child."""
+    monkeypatch.setattr(sitebuild, "sphinx_command",
+                        lambda project, lang, jobs="1", out=None: [sys.executable, "-c", "import time; time.sleep(60)"])
     with pytest.raises(KeyboardInterrupt):
-        sitebuild.EarlySphinx(project, {"en": "English", "zh_CN": "中文"})
-    assert len(started) == 2
-    for proc in started:
+        sitebuild.build_html(bare_project, {"en": "English", "zh_CN": "中文"})
+    assert signal_inside_popen, "no child was started"
+    for proc in signal_inside_popen:
+        assert proc.poll() is not None, f"child {proc.pid} is still running"
+
+
+def test_interrupt_while_early_sphinx_starts_leaves_no_child(sigterm_raises, signal_inside_popen, bare_project):
+    """The same moment for the workers started before validation: the object is never returned to a ``with``."""
+    with pytest.raises(KeyboardInterrupt):
+        sitebuild.EarlySphinx(bare_project, {"en": "English", "zh_CN": "中文"})
+    assert len(signal_inside_popen) == 2
+    for proc in signal_inside_popen:
         assert proc.poll() is not None, f"worker {proc.pid} is still running"
