@@ -14,10 +14,23 @@ import yaml
 
 from .problems import Problem, ProblemsError, format_path
 
+
+class _PyLoader(yaml.SafeLoader):
+    """The pure-Python parser, which has no nesting limit of its own (see ``_own_limits_first``)."""
+
+    def need_more_tokens(self):
+        # Past our own depth limit, hand the parser what is scanned instead of reading ahead for a simple key:
+        # the parser must open more than MAX_DEPTH collections to reach these tokens, and _from_events stops
+        # there. (Reading ahead would cost time quadratic in the depth: each token re-checks every open level.)
+        if self.flow_level > MAX_DEPTH and self.tokens:
+            return False
+        return super().need_more_tokens()
+
+
 try:  # libyaml's parser is ~10x faster; the pure-Python one behaves the same.
     from yaml import CSafeLoader as _Loader
 except ImportError:  # pragma: no cover - depends on how PyYAML was built
-    from yaml import SafeLoader as _Loader
+    _Loader = _PyLoader
 
 MAX_BYTES = 1_000_000  # a mapping file is a few KiB; anything this large is a mistake or an attack
 MAX_DEPTH = 12  # the schema nests 5 deep; deeper structures are rejected before validation
@@ -77,8 +90,10 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
     if text.startswith("\ufeff"):
         text = text[1:]
     try:
-        return _from_events(text, name)
+        return _from_events(text, name, _Loader)
     except yaml.MarkedYAMLError as exc:
+        if _Loader is not _PyLoader:
+            _own_limits_first(text, name)
         mark = exc.problem_mark or exc.context_mark
         line = mark.line + 1 if mark else 1
         msg = " ".join(" ".join(filter(None, [exc.context, exc.problem])).split()) or "invalid YAML"
@@ -91,6 +106,17 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         raise ProblemsError([Problem(name, line, "", f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed (position {exc.position})")]) from None
     except yaml.YAMLError as exc:
         raise ProblemsError([Problem(name, 1, "", "YAML syntax: " + " ".join(str(exc).split()))]) from None
+
+
+def _own_limits_first(text: str, name: str) -> None:
+    """libyaml (bundled since PyYAML 6.0.4) stops at 1,000 nesting levels, and inside a flow collection its scanner
+    reads ahead past our own depth check. So when libyaml fails, read the text again with the pure-Python parser,
+    which has no such limit: if one of our checks (depth, tags, aliases, keys) fires first, that is the error,
+    the same on every PyYAML version. Its own syntax errors are ignored; libyaml's message is the one reported."""
+    try:
+        _from_events(text, name, _PyLoader)
+    except yaml.YAMLError:
+        pass
 
 
 def _codepoint(ch) -> int:
@@ -113,7 +139,7 @@ _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _MERGE = "tag:yaml.org,2002:merge"
 
 
-def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
+def _from_events(text: str, name: str, loader_class) -> tuple[Any, LineMap]:
     """One pass over the events; dispatch on the event's class (this loop is most of a file's load time)."""
     lines = LineMap()
     key_lines, text_lines = lines.lines, lines.text_lines
@@ -124,7 +150,7 @@ def _from_events(text: str, name: str) -> tuple[Any, LineMap]:
     def fail(event, loc, message):
         raise ProblemsError([Problem(name, event.start_mark.line + 1, format_path(loc), message)])
 
-    loader = _Loader(text)
+    loader = loader_class(text)
     get_event = loader.get_event
     try:
         while True:

@@ -1,15 +1,21 @@
-# Sourced by scripts/site and scripts/test: find or bootstrap tox (needs only python3.11 on PATH).
+# Sourced by the scripts: bootstrap .venv-tox/ (tox, tox-uv, uv) exactly as lock/tools.txt pins them, with hashes.
+# Needs only python3.11 on PATH; re-syncs when lock/tools.txt changes.
 set -euo pipefail
 here="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 cd "$here"
-if command -v tox >/dev/null 2>&1; then
-  TOX=(tox)
-else
-  py="${PYTHON:-python3}"
-  if [ ! -x .venv-tox/bin/tox ]; then
-    echo "scripts: installing tox into .venv-tox/ (once)" >&2
-    "$py" -m venv .venv-tox
-    .venv-tox/bin/python -m pip install -q "tox>=4.11"
+py="${PYTHON:-python3}"
+stamp=".venv-tox/lock-sha256"
+want="$(sha256sum lock/tools.txt | cut -d' ' -f1)"
+if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
+  echo "scripts: installing tox, tox-uv and uv from lock/tools.txt into .venv-tox/" >&2
+  if [ -x .venv-tox/bin/uv ]; then
+    .venv-tox/bin/uv pip sync -q --python .venv-tox/bin/python lock/tools.txt
+  else
+    rm -rf .venv-tox
+    "$py" -m venv --without-pip .venv-tox
+    "$py" -m pip --python .venv-tox/bin/python install -q --no-deps --require-hashes \
+      --disable-pip-version-check -r lock/tools.txt
   fi
-  TOX=(.venv-tox/bin/tox)
+  echo "$want" > "$stamp"
 fi
+TOX=(.venv-tox/bin/tox)

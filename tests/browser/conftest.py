@@ -1,6 +1,7 @@
 """A small site built from tests/fixtures/site, served on 127.0.0.1, and Debian's chromium driven by Playwright.
 
-Every test here is marked ``browser``; they skip (naming what is missing) without /usr/bin/chromium or playwright.
+Every test here is marked ``browser``. Without /usr/bin/chromium or playwright they fail, naming what is missing:
+scripts/test installs chromium, and ``-m "not browser"`` (scripts/test --no-browser) leaves them out explicitly.
 """
 from __future__ import annotations
 
@@ -83,11 +84,9 @@ def base_url(built) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.skip(f"{CHROMIUM} is absent (apt-get install chromium)")
-    try:
-        from playwright.sync_api import sync_playwright
-    except ImportError:
-        pytest.skip("playwright is absent (pip install playwright)")
+        pytest.fail(f"{CHROMIUM} is absent: apt-get install chromium fonts-wqy-microhei (scripts/test does), "
+                    "or deselect with -m 'not browser'", pytrace=False)
+    from playwright.sync_api import sync_playwright  # in lock/test.txt
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser
