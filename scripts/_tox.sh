@@ -13,8 +13,9 @@ if [ "$(cat "$stamp" 2>/dev/null)" != "$want" ]; then
   else
     rm -rf .venv-tox
     "$py" -m venv --without-pip .venv-tox
+    # (this machine's pip.conf names local index folders that lack most packages: pip warns once per package)
     "$py" -m pip --python .venv-tox/bin/python install -q --no-deps --require-hashes \
-      --disable-pip-version-check -r lock/tools.txt
+      --disable-pip-version-check -r lock/tools.txt 2> >(grep -v "neither a file nor a directory" >&2)
   fi
   echo "$want" > "$stamp"
 fi
