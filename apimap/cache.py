@@ -1,7 +1,7 @@
 """A cache of validated mappings, keyed by each file's bytes, so re-validating an unchanged tree is nearly free.
 
-Entries are only trusted when the fingerprint matches: the vocabulary in conf/, the loader's own code and the
-pydantic version. Like Sphinx's environment.pickle, it is local build state under site/_build/ (never shared).
+Entries are only trusted when the fingerprint matches (``fingerprint.validation_inputs``: conf/, the package's
+code and the pydantic version). Like Sphinx's environment.pickle, it is local build state under site/_build/ (never shared).
 
 Each entry keeps its mapping as a pickled blob: validation workers pickle their results anyway to hand them
 back, so saving the cache costs a copy of bytes, not a second pickling of thousands of models, and loading
@@ -9,37 +9,17 @@ it only unpickles the entries that are used.
 """
 from __future__ import annotations
 
-import hashlib
 import os
 import pickle
 from pathlib import Path
 
-import pydantic
-
-from . import model, validate, vocab, yamlsource
-
-_VOCAB_FILES = ("categories.yaml", "relations.yaml", "general_params.yaml", "frameworks.yaml")
-
-
-def fingerprint(conf_dir: Path) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(pydantic.VERSION.encode())
-    for module in (model, validate, vocab, yamlsource):
-        h.update(Path(module.__file__).read_bytes())
-    for name in _VOCAB_FILES:
-        path = Path(conf_dir) / name
-        h.update(path.read_bytes() if path.exists() else b"-")
-    return h.hexdigest()
-
-
-def digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()
+from .fingerprint import digest, validation_inputs
 
 
 class ValidationCache:
     def __init__(self, path: Path, conf_dir: Path):
         self.path = Path(path)
-        self.fingerprint = fingerprint(conf_dir)
+        self.fingerprint = validation_inputs(conf_dir)
         self.entries: dict[str, tuple[str, str | None, bytes]] = {}
         self.hits = 0
         self._dirty = False

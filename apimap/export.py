@@ -11,23 +11,18 @@ import csv
 import io
 import json
 import re
-import sys
-import time
 from pathlib import Path
 from typing import Literal, Optional
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from .render import MAPS_DIR, Site, load_results, mapping_status, module_of
-from .results import WORST_FIRST
-from .results import DOCTEST_RESULTS
-from .validate import Loaded
+from .catalog import Catalog, module_of
+from .results import Status
 
 FORMAT_VERSION = 1
 JSON_NAME, SCHEMA_NAME, CSV_NAME = "mappings.json", "mappings.schema.json", "mappings.csv"
 SCHEMA_ID = f"https://apimap.dev/schema/mappings-export-{FORMAT_VERSION}.json"
 
-Status = Literal[WORST_FIRST]  # type: ignore[valid-type]
 ParamKind = Literal["positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"]
 
 
@@ -157,10 +152,10 @@ def parse_signature(text: str) -> Optional[list[SignatureParam]]:
 
 # --- building the document -------------------------------------------------------------------------
 
-def build_export(site: Site, loaded: list[Loaded]) -> Export:
-    vocab = site.vocab
+def build_export(catalog: Catalog) -> Export:
+    vocab = catalog.vocab
     mappings = []
-    for item in sorted(loaded, key=lambda x: x.slug):
+    for item in catalog.mappings:
         m = item.mapping
         sides = {}
         for key in ("torch", "mindspore"):
@@ -181,18 +176,17 @@ def build_export(site: Site, loaded: list[Loaded]) -> Export:
             )
             for row in m.params
         ]
-        examples = [ExampleStatus(id=ex.id, status=site.doctest.example_status(item.rel, ex.id) if site.doctest.present else "not_run")
-                    for ex in m.examples]
+        examples = [ExampleStatus(id=ex.id, status=catalog.example_status(item, ex.id)) for ex in m.examples]
         mappings.append(MappingOut(
             id=item.slug, file=item.rel, module=module_of(m.torch.api), torch=sides["torch"], mindspore=sides["mindspore"],
             category=m.category, summary=Bilingual(en=m.summary.en.strip(), zh=m.summary.zh.strip()), params=params,
-            status=mapping_status(site, item), examples=examples,
-            pages={lang: f"{lang}/{MAPS_DIR}/{item.slug}.html" for lang in site.languages},
+            status=catalog.status(item), examples=examples,
+            pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
         ))
     return Export(
         frameworks={key: fw.version for key, fw in vocab.frameworks.items()},
-        verification=Verification(present=site.doctest.present, created=site.doctest.created,
-                                  versions=dict(site.doctest.versions)),
+        verification=Verification(present=catalog.doctest.present, created=catalog.doctest.created,
+                                  versions=dict(catalog.doctest.versions)),
         categories=[Term(id=c.id, label=Bilingual(**c.label), definition=Bilingual(**c.definition)) for c in vocab.categories.values()],
         relations=[Term(id=r.id, label=Bilingual(**r.label)) for r in vocab.relations.values()],
         mappings=mappings,
@@ -219,9 +213,9 @@ def to_csv(doc: Export) -> str:
     return buf.getvalue()
 
 
-def export_files(site: Site, loaded: list[Loaded]) -> dict[str, str]:
+def export_files(catalog: Catalog) -> dict[str, str]:
     """{file name: text} of mappings.json, mappings.schema.json and mappings.csv."""
-    doc = build_export(site, loaded)
+    doc = build_export(catalog)
     return {
         JSON_NAME: json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")) + "\n",
         SCHEMA_NAME: json.dumps(export_schema(), ensure_ascii=False, indent=2) + "\n",
@@ -229,9 +223,9 @@ def export_files(site: Site, loaded: list[Loaded]) -> dict[str, str]:
     }
 
 
-def write_exports(site: Site, loaded: list[Loaded], out_dir: Path) -> list[Path]:
+def write_exports(catalog: Catalog, out_dir: Path) -> list[Path]:
     """Write mappings.json, mappings.schema.json and mappings.csv into ``out_dir`` (each atomically)."""
-    files = export_files(site, loaded)
+    files = export_files(catalog)
     out_dir.mkdir(parents=True, exist_ok=True)
     written = []
     for name, text in files.items():
@@ -241,40 +235,3 @@ def write_exports(site: Site, loaded: list[Loaded], out_dir: Path) -> list[Path]
         tmp.replace(path)
         written.append(path)
     return written
-
-
-# --- command ---------------------------------------------------------------------------------------
-
-def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="write mappings.json (+ JSON Schema) and mappings.csv for converters")
-    p.add_argument("-o", "--output", type=Path, default=None, help="folder to write into (default: site/_build/html)")
-    p.set_defaults(func=cmd_export)
-
-
-def export_project(project, loaded: list[Loaded], site: Site | None = None, out_dir: Path | None = None) -> list[Path]:
-    """Exports for an already validated tree (``apimap export``; ``apimap build`` publishes ``export_files``)."""
-    if site is None:
-        from .vocab import Vocab
-
-        site = Site(project.conf, project.templates, Vocab(project.conf))
-        load_results(site, project.build)
-    return write_exports(site, loaded, out_dir or project.html)
-
-
-def cmd_export(args) -> int:
-    from .cli import load, report
-
-    start = time.perf_counter()
-    vocab, loaded, problems = load(args.project)
-    report(problems)
-    errors = [p for p in problems if p.severity == "error"]
-    if errors:
-        print(f"apimap export: {len(errors)} problem(s); nothing exported", file=sys.stderr)
-        return 1
-    site = Site(args.project.conf, args.project.templates, vocab)
-    load_results(site, args.project.build)
-    written = export_project(args.project, loaded, site, args.output)
-    note = "" if site.doctest.present else f" (no {DOCTEST_RESULTS}: status not_run)"
-    print(f"apimap export: {len(loaded)} mapping(s) -> {', '.join(str(p) for p in written)}{note} "
-          f"({time.perf_counter() - start:.2f} s)", file=sys.stderr)
-    return 0

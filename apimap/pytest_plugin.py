@@ -131,12 +131,12 @@ def _display(path: Path, config) -> str:
 
 def _vocab(path: Path, config):
     from apimap.project import Project
-    from apimap.vocab import Vocab
+    from apimap.config import load_config
 
     conf = Project.find(path.parent).conf
     cache = config.stash.setdefault(_VOCABS, {})
     if conf not in cache:
-        cache[conf] = Vocab(conf)
+        cache[conf] = load_config(conf).vocab
     return cache[conf]
 
 

@@ -1,87 +1,44 @@
-"""Render validated mappings into MyST Markdown, one tree per site language.
+"""Render the catalog into MyST Markdown, one tree per site language.
 
-Pure: models + optional results files in, Markdown out. Never imports torch or mindspore.
+Pure: the catalog in, Markdown out, and statistics returned. Never imports torch or mindspore.
 Writes a file only when its bytes change, so Sphinx rebuilds only what an edit touched.
 """
 from __future__ import annotations
 
-import hashlib
 import json
-import subprocess
-from collections import defaultdict
 from dataclasses import dataclass, field
-from functools import cached_property
 from pathlib import Path
 
 import jinja2
 
 from . import markdown as md
 from . import pool
-from .results import (CHECK_RESULTS, DOCTEST_RESULTS, WORST_FIRST, DoctestResults, read_check_results,
-                      read_doctest_results, worst)
+from .fingerprint import digest, render_inputs
+from .catalog import MAPS_DIR, TABLES_DIR, Catalog
+from .results import WORST_FIRST
 from .validate import Loaded
-from .vocab import Vocab
-from .yamlsource import load_trusted
 
-MAPS_DIR = "maps"
-TABLES_DIR = "tables"
 DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extension (not pages)
 EXPLORER_DATA = "explorer.json"
 
 
-def read_ui(conf_dir: Path) -> dict:
-    """conf/ui.yaml: the site's languages and every UI string."""
-    return load_trusted((Path(conf_dir) / "ui.yaml").read_text(encoding="utf-8"))
+class Templates:
+    """The Jinja environment over templates/, with apimap's filters and helpers."""
 
-
-@dataclass
-class Site:
-    """Everything a render needs, gathered once."""
-
-    conf_dir: Path
-    templates_dir: Path
-    vocab: Vocab
-    repo_url: str = ""  # for "edit this mapping" links, e.g. https://example.org/apimap/blob/main
-    doctest: DoctestResults = field(default_factory=DoctestResults)
-    check: dict = field(default_factory=dict)
-    updated: dict[str, str] = field(default_factory=dict)  # rel -> "YYYY-MM-DD" of the file's last commit
-    rendered: list[Loaded] = field(default_factory=list)  # what the last render_all rendered (for apimap build's export)
-
-    @cached_property
-    def settings(self) -> dict:
-        """conf/site.yaml (optional): settings of the published site that are not vocabulary."""
-        path = self.conf_dir / "site.yaml"
-        return (load_trusted(path.read_text(encoding="utf-8")) or {}) if path.is_file() else {}
-
-    def edit_url(self, rel: str) -> str:
-        """Where a person edits mappings/<rel>, or "" when no repository is configured."""
-        pattern = self.settings.get("edit_url") or (self.repo_url.rstrip("/") + "/{path}" if self.repo_url else "")
-        return pattern.format(path=f"mappings/{rel}") if pattern else ""
-
-    @cached_property
-    def ui(self) -> dict:
-        return read_ui(self.conf_dir)
-
-    @property
-    def languages(self) -> dict[str, dict]:
-        return self.ui["languages"]
-
-    @cached_property
-    def env(self) -> jinja2.Environment:
+    def __init__(self, templates_dir: Path):
+        self.dir = Path(templates_dir)
         env = jinja2.Environment(
-            loader=jinja2.FileSystemLoader(str(self.templates_dir)),
-            undefined=jinja2.StrictUndefined, autoescape=False, auto_reload=False,  # one Site per render: no stat per page
+            loader=jinja2.FileSystemLoader(str(self.dir)),
+            undefined=jinja2.StrictUndefined, autoescape=False, auto_reload=False,  # one per render: no stat per page
             keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
         )
         env.filters.update(cell=md.cell, code=md.code, fence=md.fence, text=lambda s: md.escape_html(md.join_cjk_lines(s)),
                            signature=md.pretty_signature, first_sentence=first_sentence, names=names)
         env.globals.update(badge=badge, page_link=page_link)  # Python, not macros: called ~100,000 times at N=5,000
-        return env
+        self.env = env
 
-    def strings(self, lang: str) -> dict[str, str]:
-        key = self.languages[lang]["text"]
-        merged = {**self.settings.get("strings", {}), **self.ui["strings"]}
-        return {name: value[key] for name, value in merged.items()}
+    def get(self, name: str) -> jinja2.Template:
+        return self.env.get_template(name)
 
 
 def badge(kind: str, value: str) -> str:
@@ -107,15 +64,6 @@ class RenderStats:
     removed: list[Path] = field(default_factory=list)
 
 
-def load_results(site: Site, build_dir: Path) -> None:
-    site.doctest = read_doctest_results(build_dir / DOCTEST_RESULTS)
-    site.check = read_check_results(build_dir / CHECK_RESULTS)
-
-
-def module_of(api: str) -> str:
-    return api.rsplit(".", 1)[0]
-
-
 def first_sentence(text: str, limit: int = 160) -> str:
     """The first sentence of a summary, for the one-line table column."""
     flat = " ".join(text.split())
@@ -129,18 +77,16 @@ def first_sentence(text: str, limit: int = 160) -> str:
 MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was rendered from
 
 
-def render_all(site: Site, loaded: list[Loaded], out_root: Path, workers: int | None = None) -> RenderStats:
+def render_all(catalog: Catalog, templates_dir: Path, out_root: Path, workers: int | None = None) -> RenderStats:
     """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced.
 
-    A mapping page whose inputs (its model, its results, the templates and conf/) are unchanged since the last
-    render is not rendered again; aggregate pages (tables, index, status) always are, and are written only
-    when their bytes change.
+    A mapping page whose inputs (its model, its results, the templates, conf/ and apimap's code) are unchanged
+    since the last render is not rendered again; aggregate pages (tables, index, status) always are, and are
+    written only when their bytes change.
     """
     stats = RenderStats()
-    loaded = sorted(loaded, key=lambda x: x.slug)
-    site.rendered = loaded
-    if loaded and not site.updated and all(site.conf_dir.parent / "mappings" in item.path.parents for item in loaded):
-        site.updated = last_commit_dates(loaded)  # the project's own files only: fixtures render without dates
+    loaded = catalog.mappings
+    templates = Templates(templates_dir)
     manifest_path = out_root / MANIFEST
     try:
         old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
@@ -148,24 +94,25 @@ def render_all(site: Site, loaded: list[Loaded], out_root: Path, workers: int | 
         old_manifest = {}
     manifest: dict[str, str] = {}
     todo = []
+    static = render_inputs(templates.dir, catalog.config.conf_dir)
     for item in loaded:
-        key = page_inputs_digest(site, item)
-        pages = [f"{lang}/{MAPS_DIR}/{item.slug}.md" for lang in site.languages]
+        key = page_inputs_digest(catalog, item, static)
+        pages = [catalog.page_path(item, lang, ".md") for lang in catalog.languages]
         if all(old_manifest.get(p) == key and (out_root / p).is_file() for p in pages):
             stats.unchanged += len(pages)
         else:
             todo.append(item)
         manifest.update(dict.fromkeys(pages, key))
     expected = set(manifest)
-    for part, aggregates in _render_jobs(site, todo, loaded, out_root, workers):
+    for part, aggregates in _render_jobs(catalog, templates, todo, out_root, workers):
         stats.written.extend(part.written)
         stats.unchanged += part.unchanged
         expected.update(aggregates)
 
-    explorer = json.dumps(explorer_data(site, loaded), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
-    for lang in site.languages:
+    explorer = json.dumps(explorer_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    for lang in catalog.languages:
         write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
-    for lang in site.languages:
+    for lang in catalog.languages:
         lang_root = out_root / lang
         if lang_root.exists():
             for old in lang_root.rglob("*.md"):
@@ -178,37 +125,21 @@ def render_all(site: Site, loaded: list[Loaded], out_root: Path, workers: int | 
     return stats
 
 
-_STATIC_FINGERPRINT: dict[str, str] = {}
+def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
+    """Everything one mapping page is rendered from: ``static`` (fingerprint.render_inputs), its model, results."""
+    own = static.encode() + b"\0" + item.rel.encode() + b"\0" + item.mapping.model_dump_json().encode()
+    results = [r.model_dump() for ex in item.mapping.examples for r in catalog.doctest.for_example(item.rel, ex.id).values()]
+    check = catalog.check.files.get(item.rel)
+    extra = {"doctest": results, "versions": catalog.doctest.versions if results else {},
+             "check": check.model_dump() if check else None, "updated": catalog.updated.get(item.rel),
+             "edit": catalog.edit_url(item.rel)}
+    return digest(own + b"\0" + json.dumps(extra, sort_keys=True, default=str).encode())
 
 
-def static_fingerprint(site: Site) -> str:
-    """Digest of what every page depends on: templates, conf/, and the rendering code itself."""
-    key = f"{site.templates_dir}|{site.conf_dir}"
-    if key not in _STATIC_FINGERPRINT:
-        h = hashlib.blake2b(digest_size=16)
-        for path in sorted([*Path(site.templates_dir).rglob("*"), *Path(site.conf_dir).glob("*.yaml"),
-                            Path(__file__), Path(md.__file__)]):
-            if path.is_file():
-                h.update(path.as_posix().encode() + b"\0" + path.read_bytes())
-        _STATIC_FINGERPRINT[key] = h.hexdigest()
-    return _STATIC_FINGERPRINT[key]
+_FORK_JOB: tuple | None = None  # (catalog, templates, todo, out_root), inherited by forked workers, not pickled
 
 
-def page_inputs_digest(site: Site, item: Loaded) -> str:
-    h = hashlib.blake2b(digest_size=16)
-    h.update(static_fingerprint(site).encode())
-    h.update(item.rel.encode() + b"\0" + item.mapping.model_dump_json().encode())
-    results = [r for ex in item.mapping.examples for r in site.doctest.for_example(item.rel, ex.id).values()]
-    extra = {"doctest": results, "versions": site.doctest.versions if results else {},
-             "check": site.check.get("files", {}).get(item.rel), "updated": site.updated.get(item.rel), "edit": site.edit_url(item.rel)}
-    h.update(json.dumps(extra, sort_keys=True, default=str).encode())
-    return h.hexdigest()
-
-
-_FORK_JOB: tuple | None = None  # (site, todo, loaded, out_root), inherited by forked workers instead of pickled
-
-
-def _render_jobs(site: Site, todo: list[Loaded], loaded: list[Loaded], out_root: Path,
+def _render_jobs(catalog: Catalog, templates: Templates, todo: list[Loaded], out_root: Path,
                  workers: int | None) -> list[tuple[RenderStats, list[str]]]:
     """Render the mapping pages in ``todo`` and every aggregate page; with many pages, over a fork pool.
 
@@ -218,8 +149,8 @@ def _render_jobs(site: Site, todo: list[Loaded], loaded: list[Loaded], out_root:
     global _FORK_JOB
     workers = pool.workers_for(len(todo)) if workers is None else (workers if len(todo) >= pool.MIN_ITEMS else 1)
     slices = 1 if workers == 1 else 2 * workers  # smaller slices even out the load around the aggregate jobs
-    jobs = [("aggregates", lang) for lang in site.languages] + [("pages", (i, slices)) for i in range(slices)]
-    _FORK_JOB = (site, todo, loaded, out_root)
+    jobs = [("aggregates", lang) for lang in catalog.languages] + [("pages", (i, slices)) for i in range(slices)]
+    _FORK_JOB = (catalog, templates, todo, out_root)
     try:
         return pool.fork_map(_render_job, jobs, workers) if workers > 1 else [_render_job(job) for job in jobs]
     finally:
@@ -227,114 +158,76 @@ def _render_jobs(site: Site, todo: list[Loaded], loaded: list[Loaded], out_root:
 
 
 def _render_job(job: tuple[str, object]) -> tuple[RenderStats, list[str]]:
-    site, todo, loaded, out_root = _FORK_JOB
+    catalog, templates, todo, out_root = _FORK_JOB
     kind, arg = job
     stats = RenderStats()
     if kind == "aggregates":
         rels = []
-        for rel, text in aggregate_pages(site, loaded, arg):
+        for rel, text in aggregate_pages(catalog, templates, arg):
             write_if_changed(out_root / arg / rel, text, stats)
             rels.append(f"{arg}/{rel}")
         return stats, rels
     index, step = arg
     items = todo[index::step]
-    for lang in site.languages:
-        common = _common(site, lang)
+    for lang in catalog.languages:
+        common = _common(catalog, templates, lang)
         for item in items:
-            write_if_changed(out_root / lang / MAPS_DIR / f"{item.slug}.md", mapping_page(site, item, common), stats)
+            write_if_changed(out_root / catalog.page_path(item, lang, ".md"), mapping_page(catalog, item, common), stats)
     return stats, []
 
 
-def mapping_page(site: Site, item: Loaded, common: dict) -> str:
-    return site.env.get_template("mapping.md.j2").render(item=item, m=item.mapping, links=doc_links(site, item, common["L"]), **common)
+def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
+    return common["templates"].get("mapping.md.j2").render(item=item, m=item.mapping, links=catalog.doc_links(item, common["L"]), **common)
 
 
-def _common(site: Site, lang: str) -> dict:
-    return dict(t=site.strings(lang), lang=lang, L=site.languages[lang]["text"], vocab=site.vocab, site=site,
-                MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR)
+def _common(catalog: Catalog, templates: Templates, lang: str) -> dict:
+    return dict(t=catalog.strings(lang), lang=lang, L=catalog.languages[lang].text, vocab=catalog.vocab, site=catalog,
+                MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR, templates=templates)
 
 
-def aggregate_pages(site: Site, loaded: list[Loaded], lang: str):
+def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
     """Yield (relative path, Markdown) for the pages that list many mappings: tables, index, status."""
-    common = _common(site, lang)
-    by_module: dict[str, list[Loaded]] = defaultdict(list)
-    for item in loaded:
-        by_module[module_of(item.mapping.torch.api)].append(item)
-    table = site.env.get_template("module_table.md.j2")
-    for module, items in sorted(by_module.items()):
+    common = _common(catalog, templates, lang)
+    modules = catalog.by_module()
+    table = templates.get("module_table.md.j2")
+    for module, items in modules:
         yield f"{TABLES_DIR}/{module}.md", table.render(module=module, items=items, **common)
-    yield "index.md", site.env.get_template("index.md.j2").render(modules=sorted(by_module.items()), total=len(loaded), **common)
-    yield "status.md", site.env.get_template("status.md.j2").render(items=loaded, **common)
+    yield "index.md", templates.get("index.md.j2").render(modules=modules, total=len(catalog.mappings), **common)
+    yield "status.md", templates.get("status.md.j2").render(items=catalog.mappings, **common)
 
 
-def pages_for(site: Site, loaded: list[Loaded], lang: str):
+def pages_for(catalog: Catalog, templates_dir: Path, lang: str):
     """Yield (relative path, Markdown) for every page of one language (mapping pages, then aggregates)."""
-    common = _common(site, lang)
-    for item in sorted(loaded, key=lambda x: x.slug):
-        yield f"{MAPS_DIR}/{item.slug}.md", mapping_page(site, item, common)
-    yield from aggregate_pages(site, loaded, lang)
+    templates = Templates(templates_dir)
+    common = _common(catalog, templates, lang)
+    for item in catalog.mappings:
+        yield f"{MAPS_DIR}/{item.slug}.md", mapping_page(catalog, item, common)
+    yield from aggregate_pages(catalog, templates, lang)
 
 
-def mapping_status(site: Site, item: Loaded) -> str:
-    """The worst status of a mapping's examples (see results.WORST_FIRST); 'not_run' without results."""
-    if not site.doctest.present:
-        return "not_run"
-    return worst(site.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples)
-
-
-def explorer_data(site: Site, loaded: list[Loaded]) -> dict:
+def explorer_data(catalog: Catalog) -> dict:
     """Everything the landing page's mapping explorer shows, in both languages (read by apimap.sphinx_ext).
 
     Rows are compact (5,000 of them stay well under a megabyte): t torch API, m MindSpore API ("" if none),
     c category id, s status, p page slug. Modules are derived in the browser from ``t``.
     """
-    strings = site.ui["strings"]
+    strings = catalog.config.strings
     statuses = [s for s in WORST_FIRST if f"status_{s}" in strings]
     return {
         "version": 1,
-        "categories": [{"id": c.id, "label": c.label, "definition": c.definition} for c in site.vocab.categories.values()],
-        "statuses": [{"id": s, "label": strings[f"status_{s}"]} for s in statuses],
+        "categories": [{"id": c.id, "label": c.label, "definition": c.definition} for c in catalog.vocab.categories.values()],
+        "statuses": [{"id": s, "label": strings[f"status_{s}"].model_dump()} for s in statuses],
         "rows": [
             {"t": item.mapping.torch.api, "m": item.mapping.mindspore.api if item.mapping.mindspore else "",
-             "c": item.mapping.category, "s": mapping_status(site, item), "p": item.slug}
-            for item in loaded
+             "c": item.mapping.category, "s": catalog.status(item), "p": item.slug}
+            for item in catalog.mappings
         ],
     }
 
 
-def last_commit_dates(loaded: list[Loaded]) -> dict[str, str]:
-    """{rel: "YYYY-MM-DD"} of each mapping file's last commit, from ONE ``git log``; {} without git or history."""
-    roots = {item.path.parents[len(Path(item.rel).parts) - 1] for item in loaded}
-    if len(roots) != 1:
-        return {}
-    root = roots.pop()
-    try:
-        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", "."],
-                             capture_output=True, text=True, timeout=120, check=True).stdout
-    except (OSError, subprocess.SubprocessError):
-        return {}
-    dates: dict[str, str] = {}
-    date = ""
-    for line in out.splitlines():
-        if line.startswith("\0"):
-            date = line[1:].strip()
-        elif line.strip() and date:
-            dates.setdefault(line.strip(), date)  # newest first: keep the first date seen
-    return dates
-
-
-def doc_links(site: Site, item: Loaded, text_lang: str) -> dict[str, str]:
-    links = {}
-    for key in ("torch", "mindspore"):
-        side = getattr(item.mapping, key)
-        if side is not None:
-            links[key] = side.url or site.vocab.frameworks[key].doc_url_for(side.api, text_lang, side.version)
-    return links
-
-
 def write_if_changed(path: Path, text: str, stats: RenderStats) -> None:
     data = text.encode("utf-8")
-    if path.exists() and _digest(path.read_bytes()) == _digest(data):
+    if path.exists() and path.read_bytes() == data:
         stats.unchanged += 1
         return
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -343,6 +236,3 @@ def write_if_changed(path: Path, text: str, stats: RenderStats) -> None:
     tmp.replace(path)
     stats.written.append(path)
 
-
-def _digest(data: bytes) -> str:
-    return hashlib.blake2b(data, digest_size=16).hexdigest()

@@ -1,6 +1,7 @@
-"""Reading the optional results files that the execute and check stages leave in site/_build/.
+"""The results files the execute and check stages leave in site/_build/, as typed records, and the one status
+vocabulary that their writers, the catalog, the pages, the export and the Sphinx badges share.
 
-``doctest-results.json`` (written by ``apimap doctest``)::
+``doctest-results.json`` (written by ``apimap doctest``, ``DoctestResults``)::
 
     {"schema": 1, "created": "2026-11-21T18:00:00Z", "platform": "Linux-x86_64",
      "versions": {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"},
@@ -11,69 +12,96 @@
 not start, e.g. a missing package; ``xfailed``/``xpassed``: the example is marked ``xfail``). ``duration`` is
 the example's own run time in seconds (the comparison's for ``compare``); ``message`` is the failure report
 (empty when passed). ``file`` is relative to mappings/.
+
+``check-results.json`` (written by ``apimap check --json``, ``CheckResults``)::
+
+    {"schema": 1, "created": "...", "versions": {...},
+     "files": {"torch/optim/Adamax.yaml": {"status": "ok", "findings": [
+         {"line": 5, "path": "torch.signature", "severity": "warning", "drift": true, "message": "..."}]}}}
+
 The renderer never imports a framework: these files are all it knows about execution.
 """
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass, field
+import os
+import tempfile
 from pathlib import Path
+from typing import Literal, get_args
 
-STATUSES = ("passed", "failed", "errored", "xfailed", "xpassed", "skipped")
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+
+PartStatus = Literal["passed", "failed", "errored", "xfailed", "xpassed", "skipped"]
+STATUSES: tuple[str, ...] = get_args(PartStatus)
 # Worst first: one status for an example (from its parts) or a mapping (from its examples).
 WORST_FIRST = ("failed", "errored", "xpassed", "not_run", "skipped", "xfailed", "passed")
+Status = Literal[WORST_FIRST]  # type: ignore[valid-type]  # a part's status, or not_run
+CheckStatus = Literal["ok", "drift", "error"]
+# How a badge looks: every status and check status, good / needs a look / bad.
+TONE = {"passed": "ok", "xfailed": "ok", "failed": "bad", "errored": "bad", "xpassed": "bad", "skipped": "warn",
+        "not_run": "warn", "ok": "ok", "drift": "warn", "error": "bad"}
+DOCTEST_RESULTS = "doctest-results.json"
+CHECK_RESULTS = "check-results.json"
 
 
 def worst(statuses) -> str:
     """The worst of ``statuses`` by WORST_FIRST (an unknown status counts as the worst)."""
     return min(statuses, key=lambda s: WORST_FIRST.index(s) if s in WORST_FIRST else -1)
-DOCTEST_RESULTS = "doctest-results.json"
-CHECK_RESULTS = "check-results.json"
 
 
-@dataclass
-class DoctestResults:
+class _Record(BaseModel):
+    model_config = ConfigDict(extra="ignore", frozen=True, populate_by_name=True)
+
+
+class PartResult(_Record):
+    """One example part's outcome."""
+
+    file: str
+    example: str
+    part: Literal["torch", "mindspore", "compare"]
+    status: PartStatus
+    duration: float = 0.0
+    message: str = ""
+
+
+class DoctestResults(_Record):
+    schema_version: int = Field(1, alias="schema")
     created: str = ""
     platform: str = ""
-    versions: dict[str, str] = field(default_factory=dict)
-    items: list[dict] = field(default_factory=list)
+    versions: dict[str, str] = {}
+    items: tuple[PartResult, ...] = ()
+    _index: dict = PrivateAttr(default=None)
 
     @property
     def present(self) -> bool:
         return bool(self.items)
 
-    def for_example(self, rel: str, example: str) -> dict[str, dict]:
+    def for_example(self, rel: str, example: str) -> dict[str, PartResult]:
         """{'torch': item, 'mindspore': item, 'compare': item} for one example (missing parts absent)."""
-        return self._index.get((rel, example), {})
-
-    @property
-    def _index(self) -> dict[tuple[str, str], dict[str, dict]]:
-        if not hasattr(self, "_idx"):
-            idx: dict[tuple[str, str], dict[str, dict]] = {}
+        if self._index is None:
+            idx: dict[tuple[str, str], dict[str, PartResult]] = {}
             for item in self.items:
-                idx.setdefault((item["file"], item["example"]), {})[item["part"]] = item
-            self._idx = idx
-        return self._idx
+                idx.setdefault((item.file, item.example), {})[item.part] = item
+            self._index = idx
+        return self._index.get((rel, example), {})
 
     def example_status(self, rel: str, example: str) -> str:
         """One status for the whole example: the worst of its parts, or 'not_run'."""
         parts = self.for_example(rel, example)
-        if not parts:
-            return "not_run"
-        return worst(p["status"] for p in parts.values())
+        return worst(p.status for p in parts.values()) if parts else "not_run"
 
-    def part(self, rel: str, example: str, part: str) -> dict | None:
+    def part(self, rel: str, example: str, part: str) -> PartResult | None:
         """The item for one example part, or None when it was not run."""
         return self.for_example(rel, example).get(part)
 
     def counts(self) -> dict[str, int]:
         """{status: number of items}, in STATUSES order, only statuses that occur."""
-        found = [item.get("status") for item in self.items]
+        found = [item.status for item in self.items]
         return {s: found.count(s) for s in STATUSES if s in found}
 
     @property
     def total_duration(self) -> float:
-        return sum(float(item.get("duration") or 0) for item in self.items)
+        return sum(item.duration for item in self.items)
 
     @staticmethod
     def headline(message: str, limit: int = 160) -> str:
@@ -86,17 +114,54 @@ class DoctestResults:
         return ", ".join(f"{label} {self.versions[k]}" for k, label in names.items() if k in self.versions)
 
 
+class CheckFinding(_Record):
+    line: int
+    path: str
+    severity: str
+    drift: bool = False
+    message: str
+
+
+class CheckFile(_Record):
+    status: CheckStatus
+    findings: tuple[CheckFinding, ...] = ()
+
+
+class CheckResults(_Record):
+    schema_version: int = Field(1, alias="schema")
+    created: str = ""
+    versions: dict[str, str] = {}
+    files: dict[str, CheckFile] = {}
+
+
+def _read(path: Path, model: type[_Record]):
+    """A results file as its record; an empty record when it is absent or unreadable (the pages then say
+    "not run"/show no check badge, as without the file)."""
+    try:
+        return model.model_validate_json(Path(path).read_bytes())
+    except (OSError, ValueError, ValidationError):
+        return model()
+
+
 def read_doctest_results(path: Path) -> DoctestResults:
-    try:
-        data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return DoctestResults()
-    return DoctestResults(data.get("created", ""), data.get("platform", ""), data.get("versions", {}), data.get("items", []))
+    return _read(path, DoctestResults)
 
 
-def read_check_results(path: Path) -> dict:
-    """``{"versions": {...}, "files": {"torch/optim/Adamax.yaml": {"status": "ok"|"drift"|"error", "findings": [...]}}}``."""
+def read_check_results(path: Path) -> CheckResults:
+    return _read(path, CheckResults)
+
+
+def write_record(path: Path, record: _Record) -> None:
+    """Write a results record as JSON, atomically (readers never see half a file)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
-        return json.loads(Path(path).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return {}
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            json.dump(record.model_dump(mode="json", by_alias=True), fh, indent=1, ensure_ascii=False)
+            fh.write("\n")
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise

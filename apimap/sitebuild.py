@@ -1,7 +1,6 @@
 """Run Sphinx once per language (in parallel processes) and write the language chooser at the root."""
 from __future__ import annotations
 
-import hashlib
 import json
 import os
 import shutil
@@ -11,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from . import fingerprint
 from .interrupts import interrupts_held
 from .project import Project
 
@@ -45,42 +45,11 @@ class SphinxRun:
     skipped: bool = False  # nothing Sphinx reads had changed since its last successful run
 
 
-# What a language's HTML depends on besides its Markdown: Sphinx's configuration and assets, the extension
-# (all of apimap, to be safe), the interpreter and these packages.
-SPHINX_PACKAGES = ("sphinx", "docutils", "furo", "myst-parser", "sphinx-design", "sphinx-copybutton", "jieba")
-
-
 def sphinx_inputs(project: Project) -> str:
-    """Digest of everything except the sources that can change a language's HTML."""
-    from importlib import metadata
-
-    h = hashlib.blake2b(digest_size=16)
-    h.update(sys.executable.encode())
-    for name in SPHINX_PACKAGES:
-        try:
-            h.update(f"{name}={metadata.version(name)};".encode())
-        except metadata.PackageNotFoundError:
-            h.update(f"{name}=-;".encode())
+    """Digest of everything except the sources that can change a language's HTML (fingerprint.sphinx_inputs)."""
     conf = project.conf.resolve()
-    roots = {conf, Path(__file__).resolve().parent}
-    for base in {project.root, conf.parent}:
-        roots.update({base / "site" / "_static", base / "site" / "_templates"})
-    for root in sorted(roots):
-        for path in sorted(root.rglob("*")) if root.is_dir() else ():
-            if path.is_file() and "__pycache__" not in path.parts:
-                h.update(str(path).encode() + b"\0" + path.read_bytes())
-    return h.hexdigest()
-
-
-def sources_state(src: Path) -> str:
-    """Digest of a source tree's file names, sizes and modification times (render rewrites only what changed)."""
-    h = hashlib.blake2b(digest_size=16)
-    for dirpath, dirnames, filenames in os.walk(src):
-        dirnames.sort()
-        for name in sorted(filenames):
-            st = os.stat(os.path.join(dirpath, name))
-            h.update(f"{os.path.relpath(os.path.join(dirpath, name), src)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
-    return h.hexdigest()
+    return fingerprint.sphinx_inputs(conf, [base / "site" / d for base in {project.root, conf.parent}
+                                            for d in ("_static", "_templates")])
 
 
 def _state_file(project: Project, lang: str) -> Path:
@@ -160,36 +129,12 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
     A failed or interrupted build leaves the last good site/_build/html untouched.
     """
     staging = staging_dir(project)
-    env = _sphinx_env(project)
-    inputs = sphinx_inputs(project)
-    states, runs = {}, []
-    for lang in languages:
-        states[lang] = {"inputs": inputs, "sources": sources_state(project.src / lang)}
-        state_file = _state_file(project, lang)
-        try:
-            unchanged = json.loads(state_file.read_text(encoding="utf-8")) == states[lang]
-        except (OSError, ValueError):
-            unchanged = False
-        if unchanged and (staging / lang / "index.html").is_file():
-            runs.append(SphinxRun(lang, 0, "", skipped=True))  # Sphinx would find nothing to do: save its start-up
-        else:
-            state_file.unlink(missing_ok=True)
-    procs, go = {}, {}
+    states = {lang: {"inputs": sphinx_inputs(project), "sources": fingerprint.tree_state(project.src / lang)}
+              for lang in languages}
+    runs = [SphinxRun(lang, 0, "", skipped=True) for lang in languages if _unchanged(project, lang, states[lang])]
+    procs: dict[str, subprocess.Popen] = {}
     try:
-        with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
-            for lang in languages:
-                if not any(r.lang == lang for r in runs):
-                    waiting = early.take(lang) if early else None
-                    if waiting is not None and waiting.poll() is None:
-                        procs[lang], go[lang] = waiting, "build\n"
-                    else:
-                        if waiting is not None:
-                            _stop(waiting)  # it died while warming up: reap it and start Sphinx afresh
-                        cmd = sphinx_command(project, lang, jobs, staging / lang)
-                        procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True, env=env)
-            for lang, line in go.items():  # start every waiting worker before reading any output
-                procs[lang].stdin.write(line)
-                procs[lang].stdin.flush()
+        procs = _start(project, [lang for lang in languages if not any(r.lang == lang for r in runs)], jobs, early)
         extra = extra_files() if extra_files else {}
         for lang, proc in procs.items():
             output, _ = proc.communicate()
@@ -207,6 +152,49 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
             (staging / name).write_text(text, encoding="utf-8")
         publish(staging, project.html)
     return runs
+
+
+def _unchanged(project: Project, lang: str, state: dict) -> bool:
+    """True when nothing Sphinx reads for ``lang`` changed since its last successful run (then it is not run:
+    it would find nothing to do, and its start-up is most of an incremental build). Otherwise the old state is
+    forgotten, so a failed or interrupted run is never taken for a good one."""
+    state_file = _state_file(project, lang)
+    try:
+        unchanged = json.loads(state_file.read_text(encoding="utf-8")) == state
+    except (OSError, ValueError):
+        unchanged = False
+    if unchanged and (staging_dir(project) / lang / "index.html").is_file():
+        return True
+    state_file.unlink(missing_ok=True)
+    return False
+
+
+def _start(project: Project, langs: list[str], jobs: str, early: EarlySphinx | None) -> dict[str, subprocess.Popen]:
+    """One Sphinx per language: a warm waiting worker from ``early`` when it is alive, else a fresh process."""
+    procs: dict[str, subprocess.Popen] = {}
+    go = []
+    try:
+        with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
+            for lang in langs:
+                waiting = early.take(lang) if early else None
+                if waiting is not None and waiting.poll() is None:
+                    procs[lang] = waiting
+                    go.append(lang)
+                    continue
+                if waiting is not None:
+                    _stop(waiting)  # it died while warming up: reap it and start Sphinx afresh
+                cmd = sphinx_command(project, lang, jobs, staging_dir(project) / lang)
+                procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                                               env=_sphinx_env(project))
+            for lang in go:  # start every waiting worker before reading any output
+                procs[lang].stdin.write("build\n")
+                procs[lang].stdin.flush()
+    except BaseException:
+        for proc in procs.values():
+            if proc.poll() is None:
+                _stop(proc)
+        raise
+    return procs
 
 
 def publish(staging: Path, html: Path) -> None:

@@ -10,11 +10,12 @@ from pathlib import Path
 from docutils import nodes
 from sphinx.util.docutils import SphinxDirective
 
-from .vocab import Vocab
-from .yamlsource import load_trusted
+from sphinx.errors import ConfigError
 
-_STATUS_CLASS = {"passed": "ok", "xfailed": "ok", "failed": "bad", "errored": "bad", "xpassed": "bad",
-                 "skipped": "warn", "not_run": "warn", "ok": "ok", "drift": "warn", "error": "bad"}
+from .config import Config, load_config
+from .problems import ProblemsError
+from .results import TONE
+
 EXPLORER_DATA = "_data/explorer.json"  # written by apimap.render under the source folder
 EXPLORER_DATA_JS = "apimap-explorer-data.js"  # published under _static/ beside the explorer's code
 EXPLORER_JS = "apimap-explorer.js"  # site/_static/
@@ -57,30 +58,29 @@ def _skip(self, node):
     raise nodes.SkipNode
 
 
-def _vocab(config):
-    """(Vocab, ui) from conf/, loaded once per process; ui strings include conf/site.yaml's."""
+def _conf(config) -> Config:
+    """conf/, validated (apimap.config), loaded once per Sphinx process."""
     cache = getattr(config, "_apimap_cache", None)
     if cache is None:
-        conf = Path(config.apimap_conf_dir)
-        ui = load_trusted((conf / "ui.yaml").read_text(encoding="utf-8"))
-        site_yaml = conf / "site.yaml"
-        if site_yaml.is_file():
-            extra = (load_trusted(site_yaml.read_text(encoding="utf-8")) or {}).get("strings", {})
-            ui["strings"] = {**extra, **ui["strings"]}
-        cache = (Vocab(conf), ui)
+        try:
+            cache = load_config(Path(config.apimap_conf_dir))
+        except ProblemsError as exc:  # apimap build validates first; this is for a Sphinx run on its own
+            raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
         config._apimap_cache = cache
     return cache
 
 
 def _text_lang(config) -> str:
-    _, ui = _vocab(config)
-    return ui["languages"].get(config.language or "en", {"text": "en"})["text"]
+    languages = _conf(config).languages
+    lang = languages.get(config.language or "en")
+    return lang.text if lang else "en"
 
 
 def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None):
     """``{apimap-badge}`category:consistent``` -> a labelled badge whose title is the definition."""
     config = inliner.document.settings.env.config
-    vocab, ui = _vocab(config)
+    conf = _conf(config)
+    vocab = conf.vocab
     lang = _text_lang(config)
     kind, _, value = text.partition(":")
     if kind == "category" and value in vocab.categories:
@@ -88,8 +88,8 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
         label, title, css = cat.label[lang], cat.definition[lang], f"apimap-cat apimap-cat-{value}"
     elif kind in ("status", "check"):
         key = f"status_{value}" if kind == "status" else f"check_{value}"
-        label = ui["strings"].get(key, {}).get(lang, value)
-        title, css = label, f"apimap-status apimap-{_STATUS_CLASS.get(value, 'warn')}"
+        label = getattr(conf.strings[key], lang) if key in conf.strings else value
+        title, css = label, f"apimap-status apimap-{TONE.get(value, 'warn')}"
     else:
         msg = inliner.reporter.error(f"unknown apimap badge {text!r}", line=lineno)
         return [inliner.problematic(rawtext, rawtext, msg)], [msg]
@@ -120,9 +120,8 @@ class ExplorerDirective(SphinxDirective):
 def _visit_explorer(self, node):
     """The explorer's controls and empty table, with strings in the page's language; rows come from JS."""
     config = self.builder.config
-    _, ui = _vocab(config)
     lang = _text_lang(config)
-    t = {k: v.get(lang, "") for k, v in ui["strings"].items()}
+    t = {k: getattr(v, lang) for k, v in _conf(config).strings.items()}
     e = escape
     root = "../" * self.builder.current_docname.count("/")
     cols = [("t", t["col_torch_api"]), ("m", t["col_mindspore_api"]), ("c", t["col_category"]),
@@ -202,12 +201,10 @@ def add_search_words(app):
         import jieba
     except ImportError:
         return
-    vocab, _ = _vocab(app.config)
-    words = {item.label["zh"] for item in (*vocab.categories.values(), *vocab.relations.values())}
-    glossary = Path(app.config.apimap_conf_dir) / "glossary.yaml"
-    if glossary.is_file():
-        for term in (load_trusted(glossary.read_text(encoding="utf-8")) or {}).get("terms", []):
-            words.update(w.strip() for w in str(term.get("zh", "")).replace("（", "/").replace("）", "").split("/"))
+    conf = _conf(app.config)
+    words = {item.label["zh"] for item in (*conf.vocab.categories.values(), *conf.vocab.relations.values())}
+    for term in conf.glossary:
+        words.update(w.strip() for w in term.zh.replace("（", "/").replace("）", "").split("/"))
     for word in sorted(w for w in words if w and " " not in w and "，" not in w):
         jieba.add_word(word)
 

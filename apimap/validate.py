@@ -1,11 +1,10 @@
 """Load mapping files into validated ``Mapping`` models, reporting every problem as ``file:line: key.path: message``."""
 from __future__ import annotations
 
-import difflib
 import doctest
 import pickle
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Iterable
 
@@ -14,6 +13,7 @@ from pydantic import ValidationError
 from . import pool
 from .model import Mapping
 from .problems import Problem, ProblemsError, did_you_mean, format_path
+from .schema_errors import pydantic_problems, short as _short, typename as _typename
 from .vocab import Vocab
 from .yamlsource import LineMap, read_yaml
 
@@ -47,7 +47,7 @@ def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None =
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
-        raise ProblemsError(sorted(_pydantic_problems(exc, data, lines, display))) from None
+        raise ProblemsError(sorted(pydantic_problems(exc, data, lines, display, Mapping))) from None
     rel = _rel(path, root)
     problems = list(semantic_problems(mapping, rel, vocab, lines, display))
     if rel is None:  # a file outside the mappings tree: validated, but named after its API
@@ -161,29 +161,55 @@ def duplicate_pairs(loaded: list[Loaded]) -> Iterable[Problem]:
 # --- rules that need the vocabulary -------------------------------------------------------------
 
 def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, display: str) -> Iterable[Problem]:
+    """Every rule that needs the vocabulary or the file's place, in the order a reader meets the keys."""
     def at(loc: tuple, message: str, severity: str = "error") -> Problem:
         return Problem(display, lines.line(loc), format_path(loc), message, severity)
 
     yield from _path_rule(m, rel, at)
-    categories, relations = vocab.categories, vocab.relations
-    if m.category not in categories:
-        yield at(("category",), f"unknown category '{m.category}'{did_you_mean(m.category, categories)}")
+    if m.category not in vocab.categories:
+        yield at(("category",), f"unknown category '{m.category}'{did_you_mean(m.category, vocab.categories)}")
         return
+    yield from _counterpart_rule(m, at)
+    rows = yield from _param_rules(m, vocab, at)
+    yield from _category_rule(m, vocab, rows, at)
+    yield from _example_rules(m, lines, display, at)
+    if m.needs_review:
+        yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
+    for loc, text in texts(m):
+        for message in unsafe_markup(text):
+            yield at(loc, message)
+    yield from _placeholder_problems(m, at)
+
+
+def _counterpart_rule(m: Mapping, at) -> Iterable[Problem]:
+    """``missing`` and a mindspore section exclude each other."""
     if m.category == "missing" and m.mindspore is not None:
         yield at(("mindspore",), "category 'missing' means MindSpore has no counterpart; remove the mindspore section")
     if m.category != "missing" and m.mindspore is None:
         yield at(("category",), f"category '{m.category}' needs a mindspore section (use 'missing' when there is no counterpart)")
 
-    strongest = None  # (priority, row index, relation)
-    implied = set()
-    unknown_relation = False
+
+@dataclass
+class _Rows:
+    """What the parameter rows imply, for the category rule."""
+
+    strongest: tuple[int, int, str] | None = None  # (priority, row index, relation)
+    implied: set = field(default_factory=set)
+    unknown_relation: bool = False
+
+
+def _param_rules(m: Mapping, vocab: Vocab, at):
+    """Each row: a known relation, the names its shape allows, no parameter twice, a note where required.
+    Returns what the rows imply (``_Rows``)."""
+    categories, relations = vocab.categories, vocab.relations
+    rows = _Rows()
     seen_names: dict[tuple[str, str, str], int] = {}
     for i, row in enumerate(m.params):
         loc = ("params", i)
         rel_def = relations.get(row.relation)
         if rel_def is None:
             yield at(loc + ("relation",), f"unknown relation '{row.relation}'{did_you_mean(row.relation, relations)}")
-            unknown_relation = True
+            rows.unknown_relation = True
             continue
         for side, spec in (("torch", rel_def.torch), ("mindspore", rel_def.mindspore)):
             names = row.torch_names if side == "torch" else row.mindspore_names
@@ -205,21 +231,29 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
         if m.mindspore is None and rel_def.mindspore != "none":
             yield at(loc + ("relation",), f"relation '{row.relation}' names a MindSpore parameter, but the category is 'missing'")
         cat = categories[rel_def.implies]
-        implied.add(cat.id)
-        if strongest is None or cat.priority > strongest[0]:
-            strongest = (cat.priority, i, row.relation)
+        rows.implied.add(cat.id)
+        if rows.strongest is None or cat.priority > rows.strongest[0]:
+            rows.strongest = (cat.priority, i, row.relation)
+    return rows
 
+
+def _category_rule(m: Mapping, vocab: Vocab, rows: _Rows, at) -> Iterable[Problem]:
+    """The category is at least what the rows imply, and a derivable category needs a row that shows it."""
+    categories, relations = vocab.categories, vocab.relations
     declared = categories[m.category]
-    if unknown_relation:
-        pass  # the category cannot be judged until every relation is known
-    elif strongest and strongest[0] > declared.priority:
-        derived = next(c for c in categories.values() if c.priority == strongest[0])
-        yield at(("category",), f"category '{m.category}' contradicts params[{strongest[1]}] "
-                                f"(relation '{strongest[2]}' means at least '{derived.id}')")
-    elif m.category in vocab.derivable_categories and m.category not in implied:
+    if rows.unknown_relation:
+        return  # the category cannot be judged until every relation is known
+    if rows.strongest and rows.strongest[0] > declared.priority:
+        derived = next(c for c in categories.values() if c.priority == rows.strongest[0])
+        yield at(("category",), f"category '{m.category}' contradicts params[{rows.strongest[1]}] "
+                                f"(relation '{rows.strongest[2]}' means at least '{derived.id}')")
+    elif m.category in vocab.derivable_categories and m.category not in rows.implied:
         needed = sorted(r.id for r in relations.values() if r.implies == m.category)
         yield at(("category",), f"category '{m.category}' needs a params row with relation {' or '.join(repr(n) for n in needed)}")
 
+
+def _example_rules(m: Mapping, lines: LineMap, display: str, at) -> Iterable[Problem]:
+    """Unique example ids, and code that parses as doctest."""
     ids: dict[str, int] = {}
     for i, ex in enumerate(m.examples):
         if ex.id in ids:
@@ -229,12 +263,6 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
             code = getattr(ex, part)
             if code is not None:
                 yield from _doctest_problems(code, ("examples", i, part), lines, display)
-    if m.needs_review:
-        yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
-    for loc, text in texts(m):
-        for message in unsafe_markup(text):
-            yield at(loc, message)
-    yield from _placeholder_problems(m, at)
 
 
 def texts(m: Mapping) -> Iterable[tuple[tuple, str]]:
@@ -332,138 +360,6 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
             yield Problem(display, first + ex.lineno + max((exc.lineno or 1) - 1, 0), format_path(loc),
                           f"Python syntax error: {exc.msg}")
             return
-
-
-# --- pydantic errors -> one-line problems --------------------------------------------------------
-
-def _pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str) -> Iterable[Problem]:
-    by_loc: dict[tuple, list[dict]] = {}
-    for err in exc.errors(include_url=False):
-        by_loc.setdefault(_data_loc(err["loc"], data), []).append(err)
-    # "categroy: unknown key; did you mean 'category'?" already says what "category: missing" would
-    suggested = set()
-    for loc, errs in by_loc.items():
-        for err in errs:
-            if err["type"] == "extra_forbidden":
-                parent = _model_at(loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6) if loc else []
-                if close:
-                    suggested.add(loc[:-1] + (close[0],))
-    for loc, errs in by_loc.items():
-        if loc in suggested and all(e["type"] == "missing" for e in errs):
-            continue
-        yield Problem(display, lines.line(loc), format_path(loc), _one_message(errs, loc, data))
-
-
-def _one_message(errs: list[dict], loc: tuple, data) -> str:
-    """One message per location: a union (name or list of names) fails once per member; say it once."""
-    if len(errs) == 1:
-        return _message(errs[0], loc, data)
-    for err in errs:  # the most specific complaint wins
-        if err["type"] in ("string_pattern_mismatch", "string_too_short", "literal_error", "value_error"):
-            return _message(err, loc, data)
-    value = errs[0].get("input")
-    wanted = " or ".join(dict.fromkeys(_EXPECT.get(e["type"], e["type"]) for e in errs))
-    if loc and loc[-1] in ("torch", "mindspore"):
-        wanted = "a parameter name or a list of names"
-    return f"expected {wanted}, got {_typename(value)}"
-
-
-def _data_loc(loc: tuple, data) -> tuple:
-    """Drop the union-member tags pydantic puts in locations ('str', 'list[...]'): keep the parts that are keys
-    or indexes in the data, or field names of the model at that point (a missing key)."""
-    out: list = []
-    node = data
-    for part in loc:
-        if isinstance(node, dict) and part in node:
-            out.append(part)
-            node = node[part]
-        elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
-            out.append(part)
-            node = node[part]
-        elif isinstance(part, str) and (model := _model_at(tuple(out))) is not None and part in model.model_fields:
-            out.append(part)
-            node = None
-    return tuple(out)
-
-
-def _message(err: dict, loc: tuple, data) -> str:
-    kind, value = err["type"], err.get("input")
-    if kind == "extra_forbidden":
-        parent = _model_at(loc[:-1])
-        allowed = list(parent.model_fields) if parent else []
-        hint = did_you_mean(loc[-1], allowed) or (f"; allowed: {', '.join(allowed)}" if allowed else "")
-        return f"unknown key '{loc[-1]}'{hint}"
-    if kind == "missing":
-        return "required key is missing" + (" (write the text in both en and zh)" if loc and loc[-1] in ("en", "zh") else "")
-    if kind == "literal_error":
-        expected = err.get("ctx", {}).get("expected", "")
-        return f"'{value}' is not allowed; expected {expected}"
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "float_type", "int_type", "bool_type", "model_attributes_type"):
-        return f"expected {_EXPECT.get(kind, kind)}, got {_typename(value)}"
-    if kind == "string_pattern_mismatch" or kind == "string_too_short":
-        if isinstance(value, str) and not value.strip():
-            return "must not be empty"
-        field = loc[-1] if loc and isinstance(loc[-1], str) else ""
-        return f"'{_short(value)}' is not a valid {_PATTERN_NAMES.get(field, 'value')}"
-    if kind == "too_short":
-        return "must have at least one item"
-    if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
-        limit = next(iter(err.get("ctx", {}).values()), "")
-        return f"must be {op} {limit}, got {value}"
-    if kind == "value_error":
-        return err["msg"].removeprefix("Value error, ")
-    return err["msg"]
-
-
-_EXPECT = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
-           "model_attributes_type": "a mapping of keys", "float_type": "a number", "int_type": "a whole number", "bool_type": "true or false"}
-_PATTERN_NAMES = {"api": "dotted API name (e.g. torch.optim.Adam)", "version": "version (e.g. \"2.13.0\", quoted)",
-                  "url": "http(s) URL", "id": "example id (lowercase letters, digits, - and _)",
-                  "torch": "parameter name", "mindspore": "parameter name", "names": "variable name"}
-
-
-def _model_at(loc: tuple):
-    """The pydantic model class that holds keys at ``loc`` (to suggest valid keys)."""
-    from . import model as M
-
-    cls = M.Mapping
-    for part in loc:
-        if isinstance(part, int):
-            continue
-        field = cls.model_fields.get(part)
-        if field is None:
-            return None
-        cls = _model_in(field.annotation)
-        if cls is None:
-            return None
-    return cls
-
-
-def _model_in(annotation):
-    from typing import get_args
-
-    from pydantic import BaseModel
-
-    if isinstance(annotation, type) and issubclass(annotation, BaseModel):
-        return annotation
-    for arg in get_args(annotation):
-        found = _model_in(arg)
-        if found:
-            return found
-    return None
-
-
-def _typename(value) -> str:
-    if value is None:
-        return "nothing (null)"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
-
-
-def _short(value, limit: int = 60) -> str:
-    text = str(value).encode("unicode_escape").decode("ascii") if any(c in str(value) for c in "\n\r\t") else str(value)
-    return text if len(text) <= limit else text[: limit - 3] + "..."
 
 
 def _display(path: Path, root: Path) -> str:

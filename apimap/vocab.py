@@ -5,10 +5,6 @@ from dataclasses import dataclass
 from functools import cached_property
 from pathlib import Path
 
-from .yamlsource import load_trusted
-
-LANGS = ("en", "zh")
-
 
 @dataclass(frozen=True)
 class Category:
@@ -62,49 +58,17 @@ class Framework:
         return "/".join(module.split(".")[1:]) or module
 
 
+@dataclass(frozen=True)
 class Vocab:
-    """Everything in conf/ that the loader and renderer need, loaded once."""
+    """The controlled vocabulary, validated: built by ``apimap.config.load_config(conf_dir).vocab``."""
 
-    def __init__(self, conf_dir: Path):
-        self.conf_dir = Path(conf_dir)
-
-    def _read(self, name: str) -> dict:
-        with open(self.conf_dir / name, encoding="utf-8") as fh:
-            return load_trusted(fh)
-
-    @cached_property
-    def categories(self) -> dict[str, Category]:
-        rows = self._read("categories.yaml")["categories"]
-        return {r["id"]: Category(r["id"], i, r["label"], r["definition"]) for i, r in enumerate(rows)}
-
-    @cached_property
-    def relations(self) -> dict[str, Relation]:
-        rows = self._read("relations.yaml")["relations"]
-        return {r["id"]: Relation(r["id"], r["label"], r["torch"], r["mindspore"], r["implies"], r["note"]) for r in rows}
-
-    @cached_property
-    def general_params(self) -> frozenset[str]:
-        return frozenset(self._read("general_params.yaml")["general_params"]["torch"])
-
-    @cached_property
-    def frameworks(self) -> dict[str, Framework]:
-        data = self._read("frameworks.yaml")["frameworks"]
-        return {
-            key: Framework(key, f["name"], str(f["version"]), f["doc_url"], f.get("doc_lang", {}), f.get("module_paths", {}))
-            for key, f in data.items()
-        }
+    conf_dir: Path
+    categories: dict[str, Category]  # in priority order, lowest first
+    relations: dict[str, Relation]
+    general_params: frozenset[str]
+    frameworks: dict[str, Framework]
 
     @cached_property
     def derivable_categories(self) -> frozenset[str]:
         """Categories that some relation implies: asserting one needs a row that shows it."""
         return frozenset(r.implies for r in self.relations.values()) - {"consistent"}
-
-    def check(self) -> None:
-        """Fail fast if conf/ is inconsistent (a relation implying an unknown category, missing labels)."""
-        for rel in self.relations.values():
-            assert rel.implies in self.categories, f"relations.yaml: {rel.id}: unknown category {rel.implies}"
-            assert rel.torch in ("one", "many", "none") and rel.mindspore in ("one", "many", "none"), rel.id
-            assert rel.note in ("required", "optional"), rel.id
-        for item in [*self.categories.values(), *self.relations.values()]:
-            for lang in LANGS:
-                assert item.label.get(lang), f"{item.id}: missing {lang} label"

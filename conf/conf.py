@@ -6,14 +6,14 @@ import os
 import sys
 from pathlib import Path
 
-import yaml
-
 CONF_DIR = Path(__file__).resolve().parent
 REPO = CONF_DIR.parent
 SITE = REPO / "site"
 sys.path.insert(0, str(REPO))  # so the apimap package is importable without installation
 
-_ui = yaml.load((CONF_DIR / "ui.yaml").read_text(encoding="utf-8"), Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
+from apimap.config import load_config  # noqa: E402  (after the path is set)
+
+_conf = load_config(CONF_DIR)  # validated: a mistake in conf/ is one line, not a traceback
 language = os.environ.get("APIMAP_LANGUAGE", "en")  # overridden by -D language=...
 
 project = "apimap"
@@ -22,7 +22,7 @@ copyright = "apimap contributors"
 
 extensions = ["myst_parser", "sphinx_design", "sphinx_copybutton", "apimap.sphinx_ext"]
 apimap_conf_dir = str(CONF_DIR)
-apimap_languages = {code: info["name"] for code, info in _ui["languages"].items()}
+apimap_languages = _conf.language_names
 
 source_suffix = {".md": "markdown"}
 master_doc = "index"

@@ -60,9 +60,9 @@ def parts(mappings: Path) -> list[dict]:
     sys.path.insert(0, str(ROOT))
     from apimap.problems import ProblemsError
     from apimap.validate import load_file
-    from apimap.vocab import Vocab
+    from apimap.config import load_config
 
-    vocab = Vocab(ROOT / "conf")
+    vocab = load_config(ROOT / "conf").vocab
     out = []
     for path in sorted(mappings.rglob("*.yaml")):
         try:

@@ -7,8 +7,8 @@ from pathlib import Path
 
 import pytest
 
+from apimap.config import Config, load_config
 from apimap.project import Project
-from apimap.vocab import Vocab
 
 REPO = Path(__file__).resolve().parent.parent
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -20,8 +20,13 @@ def project() -> Project:
 
 
 @pytest.fixture(scope="session")
-def vocab(project) -> Vocab:
-    return Vocab(project.conf)
+def config(project) -> Config:
+    return load_config(project.conf)
+
+
+@pytest.fixture(scope="session")
+def vocab(config):
+    return config.vocab
 
 
 @pytest.fixture

@@ -6,12 +6,12 @@ from pathlib import Path
 
 from apimap.cache import ValidationCache
 from apimap.validate import load_tree
-from apimap.vocab import Vocab
+from apimap.config import load_config
 
 
 def run(tree, conf, cache_path):
     cache = ValidationCache(cache_path, conf)
-    loaded, problems = load_tree([tree], tree, Vocab(conf), cache)
+    loaded, problems = load_tree([tree], tree, load_config(conf).vocab, cache)
     cache.save(keep={str(x.path) for x in loaded})
     return cache.hits, loaded, problems
 
@@ -62,10 +62,10 @@ def test_moved_file_is_revalidated_against_its_new_path(fixture_tree, project, t
 def test_parallel_validation_matches_serial(fixture_tree, project, monkeypatch):
     import apimap.validate as validate
 
-    serial, serial_problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
+    serial, serial_problems = load_tree([fixture_tree], fixture_tree, load_config(project.conf).vocab)
     (fixture_tree / "torch/demo/Broken.yaml").write_text("torch: [\n", encoding="utf-8")
     monkeypatch.setattr(validate.pool, "MIN_ITEMS", 1)
-    parallel, problems = load_tree([fixture_tree], fixture_tree, Vocab(project.conf))
+    parallel, problems = load_tree([fixture_tree], fixture_tree, load_config(project.conf).vocab)
     assert [x.mapping for x in parallel] == [x.mapping for x in serial] and serial_problems == []
     assert [Path(p.file).name for p in problems] == ["Broken.yaml"]
 

@@ -9,7 +9,7 @@ import pytest
 
 from tests.conftest import load_fake_frameworks
 
-from apimap import check_cli
+from apimap.cli import check as check_cli
 from apimap.check import Frameworks
 from apimap.cli import main
 
@@ -25,7 +25,7 @@ def proj(tmp_path, monkeypatch) -> Path:
     shutil.copytree(REPO / "conf", tmp_path / "conf")
     shutil.copytree(FIX / "fake" / "mappings", tmp_path / "mappings")
     monkeypatch.chdir(tmp_path)
-    monkeypatch.setattr(check_cli, "_frameworks", lambda: (Frameworks(load_fake_frameworks().build()), 0.0))
+    monkeypatch.setattr(check_cli, "frameworks", lambda: (Frameworks(load_fake_frameworks().build()), 0.0))
     return tmp_path
 
 

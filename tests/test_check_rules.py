@@ -5,7 +5,8 @@ import json
 from pathlib import Path
 
 from apimap.check import check_mapping
-from apimap.check.report import results_json
+from apimap.check.report import check_results
+from apimap.results import CheckFile, CheckResults
 from apimap.validate import load_file
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "check"
@@ -171,15 +172,16 @@ def test_unreadable_live_signature_is_a_warning_not_a_guess(tmp_path, vocab, fw)
                      "(inspect, __text_signature__ and docstring all fail); parameters not checked"]
 
 
-def test_results_json_shape(tmp_path, vocab, fw):
+def test_check_results_shape(tmp_path, vocab, fw):
     ok, _ = check(tmp_path, vocab, fw)
     drift, _ = check(tmp_path / "drift", vocab, fw, ('version: "2.10.0"', 'version: "2.9.0"'))
-    doc = results_json([ok], [], {"torch": "2.13.0", "mindspore": "2.10.0"},
-                       previous={"files": {"torch/old.yaml": {"status": "ok", "findings": []}}})
-    assert doc["versions"]["torch"] == "2.13.0" and "python" in doc["versions"]
+    record = check_results([ok], [], {"torch": "2.13.0", "mindspore": "2.10.0"},
+                           previous=CheckResults(files={"torch/old.yaml": CheckFile(status="ok")}))
+    doc = record.model_dump(mode="json", by_alias=True)
+    assert doc["versions"]["torch"] == "2.13.0" and "python" in doc["versions"] and doc["schema"] == 1
     assert doc["files"] == {"torch/old.yaml": {"status": "ok", "findings": []},
                             "torch/optim/Adamax.yaml": {"status": "ok", "findings": []}}
-    doc = results_json([drift], [], {})
+    doc = check_results([drift], [], {}).model_dump(mode="json", by_alias=True)
     entry = doc["files"]["torch/optim/Adamax.yaml"]
     assert entry["status"] == "drift"
     assert entry["findings"] == [{"line": 10, "path": "mindspore.version", "severity": "warning", "drift": True,

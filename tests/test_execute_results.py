@@ -5,30 +5,29 @@ import json
 from pathlib import Path
 
 from apimap.execute.record import write_results
-from apimap.render import Site, pages_for
+from apimap.catalog import Catalog
+from apimap.render import pages_for
 from apimap.results import read_doctest_results
 from apimap.validate import load_file
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "execute"
 
 
-def _pages(project, vocab, results):
+def _pages(project, config, results):
     root = FIXTURES / "plain" / "mappings"
-    loaded = [load_file(root / "torch" / "abs.yaml", root, vocab)]
-    site = Site(project.conf, project.templates, vocab)
-    site.doctest = results
-    return dict(pages_for(site, loaded, "en")), dict(pages_for(site, loaded, "zh_CN"))
+    catalog = Catalog.of(config, [load_file(root / "torch" / "abs.yaml", root, config.vocab)], doctest=results)
+    return dict(pages_for(catalog, project.templates, "en")), dict(pages_for(catalog, project.templates, "zh_CN"))
 
 
-def test_status_page_without_results_says_not_run(project, vocab, tmp_path):
-    en, zh = _pages(project, vocab, read_doctest_results(tmp_path / "missing.json"))
+def test_status_page_without_results_says_not_run(project, config, tmp_path):
+    en, zh = _pages(project, config, read_doctest_results(tmp_path / "missing.json"))
     assert "The examples were not run for this build of the site." in en["status.md"]
     assert en["status.md"].count("{apimap-badge}`status:not_run`") == 13  # every example part is listed
     assert "本次构建网站时未运行示例代码。" in zh["status.md"]
     assert "{apimap-badge}`status:not_run`" in en["maps/torch.abs.md"]
 
 
-def test_status_page_lists_every_part_with_status_duration_versions(project, vocab, tmp_path):
+def test_status_page_lists_every_part_with_status_duration_versions(project, config, tmp_path):
     path = tmp_path / "doctest-results.json"
     items = [{"file": "torch/abs.yaml", "example": "passes", "part": "torch", "status": "passed", "duration": 0.25, "message": ""},
              {"file": "torch/abs.yaml", "example": "passes", "part": "mindspore", "status": "passed", "duration": 0.5, "message": ""},
@@ -37,7 +36,7 @@ def test_status_page_lists_every_part_with_status_duration_versions(project, voc
     write_results(path, items, {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"})
     results = read_doctest_results(path)
     assert results.counts() == {"passed": 2, "failed": 1}
-    en, zh = _pages(project, vocab, results)
+    en, zh = _pages(project, config, results)
     page = en["status.md"]
     assert "2 of 3 example parts passed" in page and "PyTorch 2.13.0, MindSpore 2.10.0, Python 3.11.7" in page
     assert "| `passes` | torch | {apimap-badge}`status:passed` | 0.25 s |" in page

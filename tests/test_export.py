@@ -13,24 +13,21 @@ from pathlib import Path
 import pytest
 
 from apimap.export import CSV_COLUMNS, build_export, export_schema, parse_signature, to_csv, write_exports
-from apimap.render import Site, explorer_data, last_commit_dates, load_results
+from apimap.catalog import Catalog, last_commit_dates
+from apimap.render import explorer_data
+from apimap.results import read_doctest_results
 from apimap.validate import load_tree
 
 SITE_FIXTURE = Path(__file__).resolve().parent / "fixtures" / "site"
 
 
 @pytest.fixture
-def fixture_site(project, vocab, tmp_path):
+def fixture_site(config, tmp_path):
     mappings = tmp_path / "mappings"
     shutil.copytree(SITE_FIXTURE / "mappings", mappings)
-    loaded, problems = load_tree([mappings], mappings, vocab)
+    loaded, problems = load_tree([mappings], mappings, config.vocab)
     assert not problems
-    build = tmp_path / "build"
-    build.mkdir()
-    shutil.copy(SITE_FIXTURE / "doctest-results.json", build / "doctest-results.json")
-    site = Site(project.conf, project.templates, vocab)
-    load_results(site, build)
-    return site, loaded
+    return Catalog.of(config, loaded, doctest=read_doctest_results(SITE_FIXTURE / "doctest-results.json")), loaded
 
 
 def test_parse_signature_keeps_defaults_as_source_text():
@@ -47,7 +44,7 @@ def test_parse_signature_keeps_defaults_as_source_text():
 
 def test_export_has_both_sides_relations_defaults_and_status(fixture_site):
     site, loaded = fixture_site
-    doc = build_export(site, loaded).model_dump(mode="json", by_alias=True)
+    doc = build_export(site).model_dump(mode="json", by_alias=True)
     assert doc["format"] == "apimap-mappings" and doc["format_version"] == 1
     by_id = {m["id"]: m for m in doc["mappings"]}
     assert sorted(by_id) == ["torch.nn.Linear", "torch.nn.ReLU", "torch.optim.Adam", "torch.optim.Adamax"]
@@ -68,7 +65,7 @@ def test_export_has_both_sides_relations_defaults_and_status(fixture_site):
 def test_export_validates_against_the_published_schema(fixture_site, tmp_path):
     jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is absent (pip install jsonschema)")
     site, loaded = fixture_site
-    written = write_exports(site, loaded, tmp_path / "out")
+    written = write_exports(site, tmp_path / "out")
     assert [p.name for p in written] == ["mappings.json", "mappings.schema.json", "mappings.csv"]
     doc = json.loads((tmp_path / "out" / "mappings.json").read_text(encoding="utf-8"))
     schema = json.loads((tmp_path / "out" / "mappings.schema.json").read_text(encoding="utf-8"))
@@ -82,7 +79,7 @@ def test_export_validates_against_the_published_schema(fixture_site, tmp_path):
 
 def test_csv_is_flat_one_row_per_mapping(fixture_site):
     site, loaded = fixture_site
-    rows = list(csv.DictReader(io.StringIO(to_csv(build_export(site, loaded)))))
+    rows = list(csv.DictReader(io.StringIO(to_csv(build_export(site)))))
     assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == 4
     linear = next(r for r in rows if r["id"] == "torch.nn.Linear")
     assert linear["mindspore_api"] == "mindspore.nn.Dense" and linear["category_zh"] == "参数名不同"
@@ -91,7 +88,7 @@ def test_csv_is_flat_one_row_per_mapping(fixture_site):
 
 def test_explorer_data_is_compact_and_bilingual(fixture_site):
     site, loaded = fixture_site
-    data = explorer_data(site, sorted(loaded, key=lambda x: x.slug))
+    data = explorer_data(site)
     assert data["rows"][0] == {"t": "torch.nn.Linear", "m": "mindspore.nn.Dense", "c": "names_differ", "s": "failed",
                                "p": "torch.nn.Linear"}
     cat = next(c for c in data["categories"] if c["id"] == "names_differ")

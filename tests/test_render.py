@@ -2,6 +2,7 @@
 incrementality, and that rendering never imports a framework."""
 from __future__ import annotations
 
+import dataclasses
 import os
 import subprocess
 import sys
@@ -9,21 +10,27 @@ from pathlib import Path
 
 import pytest
 
-from apimap.render import Site, render_all
+from apimap.catalog import Catalog
+from apimap.render import render_all
 from apimap.validate import load_tree
 
 SNAPSHOTS = Path(__file__).resolve().parent / "snapshots"
+REPO = Path(__file__).resolve().parent.parent
+
+
+def catalog_templates() -> Path:
+    return REPO / "templates"
 UPDATE = os.environ.get("APIMAP_UPDATE_SNAPSHOTS") == "1"
 
 
 @pytest.fixture
-def rendered(project, vocab, fixture_tree, tmp_path):
-    loaded, problems = load_tree([fixture_tree], fixture_tree, vocab)
+def rendered(project, config, fixture_tree, tmp_path):
+    loaded, problems = load_tree([fixture_tree], fixture_tree, config.vocab)
     assert not problems
-    site = Site(project.conf, project.templates, vocab)
+    catalog = Catalog.of(config, loaded)
     out = tmp_path / "src"
-    stats = render_all(site, loaded, out)
-    return site, loaded, out, stats
+    stats = render_all(catalog, project.templates, out)
+    return catalog, loaded, out, stats
 
 
 def _tree(root: Path) -> dict[str, str]:
@@ -59,29 +66,29 @@ def test_every_page_says_generated(rendered):
 
 
 def test_render_is_deterministic_and_skips_unchanged(rendered, tmp_path):
-    site, loaded, out, first = rendered
+    catalog, loaded, out, first = rendered
     before = {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*.md")}
-    again = render_all(site, list(reversed(loaded)), out)
+    again = render_all(Catalog.of(catalog.config, list(reversed(loaded))), catalog_templates(), out)
     assert again.written == [] and again.removed == []
     assert again.unchanged == len(first.written)
     assert {p: (p.read_bytes(), p.stat().st_mtime_ns) for p in out.rglob("*.md")} == before
 
 
 def test_one_edit_rewrites_only_its_pages_and_tables(rendered, fixture_tree, vocab):
-    site, _, out, _ = rendered
+    catalog, _, out, _ = rendered
     path = fixture_tree / "torch/demo/nn/Thing.yaml"
     path.write_text(path.read_text(encoding="utf-8").replace("summary: {en: Identical.", "summary: {en: Identical in every way."), encoding="utf-8")
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
-    stats = render_all(site, loaded, out)
+    stats = render_all(Catalog.of(catalog.config, loaded), catalog_templates(), out)
     # the English page and the module table (whose "in short" column shows the summary); Chinese text did not change
     assert sorted(p.relative_to(out).as_posix() for p in stats.written) == ["en/maps/torch.demo.nn.Thing.md", "en/tables/torch.demo.nn.md"]
 
 
 def test_removed_mapping_removes_its_pages(rendered, fixture_tree, vocab):
-    site, _, out, _ = rendered
+    catalog, _, out, _ = rendered
     (fixture_tree / "torch/demo/nn/Thing@other.yaml").unlink()
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
-    stats = render_all(site, loaded, out)
+    stats = render_all(Catalog.of(catalog.config, loaded), catalog_templates(), out)
     assert sorted(p.relative_to(out).as_posix() for p in stats.removed) == ["en/maps/torch.demo.nn.Thing@other.md", "zh_CN/maps/torch.demo.nn.Thing@other.md"]
 
 
@@ -128,18 +135,18 @@ def test_validate_and_render_import_no_framework(project, fixture_tree, tmp_path
     assert (proj / "site/_build/src/zh_CN/maps/torch.demo.Widget.md").is_file()
 
 
-def test_parallel_render_matches_serial(project, vocab, fixture_tree, tmp_path, monkeypatch):
+def test_parallel_render_matches_serial(project, config, vocab, fixture_tree, tmp_path, monkeypatch):
     import apimap.render as render
 
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     serial, parallel = tmp_path / "serial", tmp_path / "parallel"
-    render_all(Site(project.conf, project.templates, vocab), loaded, serial, workers=1)
+    render_all(Catalog.of(config, loaded), project.templates, serial, workers=1)
     monkeypatch.setattr(render.pool, "MIN_ITEMS", 1)
-    render_all(Site(project.conf, project.templates, vocab), loaded, parallel, workers=2)
+    render_all(Catalog.of(config, loaded), project.templates, parallel, workers=2)
     assert _tree(serial) == _tree(parallel)
 
 
-def test_template_change_rerenders_every_mapping_page(project, vocab, fixture_tree, tmp_path):
+def test_template_change_rerenders_every_mapping_page(project, config, vocab, fixture_tree, tmp_path):
     """The render manifest must not hide a template edit."""
     import shutil
 
@@ -149,33 +156,78 @@ def test_template_change_rerenders_every_mapping_page(project, vocab, fixture_tr
     shutil.copytree(project.templates, templates)
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     out = tmp_path / "src"
-    render_all(Site(project.conf, templates, vocab), loaded, out)
+    render_all(Catalog.of(config, loaded), templates, out)
     path = templates / "mapping.md.j2"
     path.write_text(path.read_text(encoding="utf-8") + "\n{# a comment #}\n", encoding="utf-8")
-    render._STATIC_FINGERPRINT.clear()
     real, calls = render.mapping_page, []
 
-    def counting(site, item, common):
+    def counting(catalog, item, common):
         calls.append(item.slug)
-        return real(site, item, common)
+        return real(catalog, item, common)
 
     render.mapping_page, saved = counting, render.mapping_page
     try:
-        stats = render_all(Site(project.conf, templates, vocab), loaded, out)
+        stats = render_all(Catalog.of(config, loaded), templates, out)
     finally:
         render.mapping_page = saved
     assert sorted(calls) == sorted(2 * [x.slug for x in loaded])  # every mapping page rendered again, both languages
     assert len([p for p in stats.written if "/maps/" in p.as_posix()]) == 2 * len(loaded)
 
 
+def _count_renders(monkeypatch) -> list[str]:
+    import apimap.render as render
+
+    calls: list[str] = []
+    real = render.mapping_page
+    monkeypatch.setattr(render, "mapping_page", lambda s, item, common: calls.append(item.slug) or real(s, item, common))
+    return calls
+
+
+def test_a_code_change_rerenders_every_mapping_page(project, config, vocab, fixture_tree, tmp_path, monkeypatch):
+    """The stale-page bug: an edit to Framework.doc_url_for (apimap/vocab.py) changes every page, so any edit to
+    the package's code must re-render them (it did not: "0 page(s) written")."""
+    import shutil
+
+    import apimap.fingerprint as fingerprint
+
+    code = tmp_path / "apimap"
+    shutil.copytree(fingerprint.PACKAGE_DIR, code, ignore=shutil.ignore_patterns("__pycache__"))
+    monkeypatch.setattr(fingerprint, "PACKAGE_DIR", code)
+    loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
+    out = tmp_path / "src"
+    render_all(Catalog.of(config, loaded), project.templates, out)
+    calls = _count_renders(monkeypatch)
+    render_all(Catalog.of(config, loaded), project.templates, out)
+    assert calls == []
+    vocab_py = code / "vocab.py"
+    vocab_py.write_text(vocab_py.read_text(encoding="utf-8").replace("version = version or self.version",
+                                                                     "version = version or self.version  # edited"))
+    render_all(Catalog.of(config, loaded), project.templates, out)
+    assert sorted(calls) == sorted(2 * [x.slug for x in loaded])
+
+
+def test_a_results_change_rerenders_only_the_pages_it_concerns(rendered, monkeypatch):
+    from apimap.results import DoctestResults
+
+    catalog, loaded, out, _ = rendered
+    item = next(x for x in loaded if x.mapping.examples)
+    example = item.mapping.examples[0].id
+    calls = _count_renders(monkeypatch)
+    results = DoctestResults(items=[{"file": item.rel, "example": example, "part": "torch", "status": "failed",
+                                     "duration": 0.1, "message": "boom"}])
+    stats = render_all(dataclasses.replace(catalog, doctest=results), catalog_templates(), out)
+    assert calls == [item.slug, item.slug]  # its page in both languages, no other mapping page
+    assert any(p.name == f"{item.slug}.md" for p in stats.written)
+
+
 def test_unchanged_mapping_pages_are_not_rendered_again(rendered, monkeypatch):
     import apimap.render as render
 
-    site, loaded, out, _ = rendered
+    catalog, loaded, out, _ = rendered
     calls = []
     real = render.mapping_page
     monkeypatch.setattr(render, "mapping_page", lambda s, item, common: calls.append(item.slug) or real(s, item, common))
-    stats = render_all(site, loaded, out)
+    stats = render_all(catalog, catalog_templates(), out)
     assert calls == [] and stats.written == []
 
 

@@ -10,7 +10,7 @@ import pytest
 from apimap.check import Frameworks, check_mapping
 from apimap.check.sigparse import parse_params
 from apimap.problems import ProblemsError
-from apimap.scaffold import ScaffoldError, align, draft, mapping_path, propose_category, write_new
+from apimap.check.scaffold import ScaffoldError, align, draft, mapping_path, propose_category, write_new
 from apimap.validate import load_file
 
 FIX = Path(__file__).resolve().parent / "fixtures" / "check"

@@ -23,12 +23,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .check.introspect import Frameworks, LiveApi
-from .check.sigparse import KEYWORD_ONLY, Param, same_default
-from .model import Mapping
-from .validate import PLACEHOLDER
-from .vocab import Vocab
-from .yamlsource import parse_yaml
+from .introspect import Frameworks, LiveApi
+from .sigparse import KEYWORD_ONLY, Param, same_default
+from ..model import Mapping
+from ..validate import PLACEHOLDER
+from ..vocab import Vocab
+from ..yamlsource import parse_yaml
 
 
 @dataclass
@@ -167,7 +167,7 @@ def propose_category(rows: list[Row], vocab: Vocab) -> str:
 
 def draft(torch_api: str, ms_api: str, fw: Frameworks, vocab: Vocab) -> str:
     """The YAML text of a new mapping; raises ``ScaffoldError`` when an API does not resolve."""
-    from .check.introspect import Unresolved
+    from .introspect import Unresolved
 
     live: dict[str, LiveApi] = {}
     for side, api in (("torch", torch_api), ("mindspore", ms_api)):

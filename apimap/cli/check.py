@@ -1,11 +1,12 @@
-"""``apimap check`` (mappings vs the installed frameworks) and ``apimap new`` (draft a mapping from them)."""
+"""``apimap check``: mappings against the installed frameworks, one line per finding."""
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
 
-from .results import CHECK_RESULTS
+from ..results import CHECK_RESULTS, read_check_results, write_record
+from .common import load, report, report_missing
 
 
 def register(sub) -> None:
@@ -15,20 +16,13 @@ def register(sub) -> None:
     p.add_argument("--update", action="store_true",
                    help="rewrite stale signature text and version fields from the installed frameworks (never prose)")
     p.add_argument("--strict", action="store_true", help="fail on warnings (signature drift) too")
-    p.set_defaults(func=cmd_check)
-
-    p = sub.add_parser("new", help="draft a mapping file from a torch API and its MindSpore counterpart")
-    p.add_argument("torch_api", help="e.g. torch.optim.RMSprop")
-    p.add_argument("mindspore_api", help="e.g. mindspore.nn.RMSProp")
-    p.add_argument("--out", type=Path, default=None, help="mappings folder to write into (default: the project's mappings/)")
-    p.add_argument("--tag", help="write <Name>@<tag>.yaml: a further MindSpore counterpart of the same torch API")
-    p.add_argument("--print", dest="print_only", action="store_true", help="print the draft instead of writing it")
-    p.set_defaults(func=cmd_new)
+    p.set_defaults(func=run)
 
 
-def _frameworks():
+
+def frameworks():
     """Import torch and mindspore once; (Frameworks, seconds) or a one-line error."""
-    from .check import Frameworks
+    from ..check import Frameworks
 
     start = time.perf_counter()
     fw = Frameworks()
@@ -40,18 +34,17 @@ def _frameworks():
     return fw, time.perf_counter() - start
 
 
-def cmd_check(args) -> int:
-    from .check import check_mapping
-    from .check.report import results_json, write_json
-    from .cli import load, report, report_missing
-    from .results import read_check_results
+def run(args) -> int:
+    from ..check import check_mapping
+    from ..check.report import check_results
 
     start = time.perf_counter()
     if report_missing(args.paths):
         return 1
     project = args.project
-    vocab, loaded, invalid = load(project, args.paths)
-    fw, import_time = _frameworks()
+    config, loaded, invalid = load(project, args.paths)
+    vocab = config.vocab
+    fw, import_time = frameworks()
     checks = [check_mapping(item, fw, vocab) for item in loaded]
     if args.update:
         checks = [_update(check, fw, vocab, project) for check in checks]
@@ -60,7 +53,7 @@ def cmd_check(args) -> int:
     if args.json:
         out = project.build / CHECK_RESULTS
         previous = read_check_results(out) if args.paths else None
-        write_json(out, results_json(checks, invalid, {k: fw.version(k) for k in ("torch", "mindspore")}, previous,
+        write_record(out, check_results(checks, invalid, {k: fw.version(k) for k in ("torch", "mindspore")}, previous,
                                      rel_of=lambda display: _rel(display, project.mappings)))
     errors = sum(p.severity == "error" for p in invalid + findings)
     warnings = sum(p.severity != "error" for p in invalid + findings)
@@ -74,10 +67,10 @@ def cmd_check(args) -> int:
 
 def _update(check, fw, vocab, project):
     """Rewrite the stale fields of one file, then check it again."""
-    from .check import Finding, check_mapping
-    from .check.update import update_file
-    from .problems import Problem, ProblemsError
-    from .validate import load_file, mappings_root
+    from ..check import Finding, check_mapping
+    from ..check.update import update_file
+    from ..problems import Problem, ProblemsError
+    from ..validate import load_file, mappings_root
 
     item = check.item
     values = {}
@@ -110,28 +103,3 @@ def _rel(display: str, root: Path) -> str | None:
         return Path(display).resolve().relative_to(root.resolve()).as_posix()
     except ValueError:
         return None
-
-
-def cmd_new(args) -> int:
-    from .scaffold import ScaffoldError, draft, mapping_path, write_new
-    from .vocab import Vocab
-
-    vocab = Vocab(args.project.conf)
-    out_dir = args.out or args.project.mappings
-    path = mapping_path(out_dir, args.torch_api, args.tag)
-    if path.exists() and not args.print_only:
-        print(f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart", file=sys.stderr)
-        return 1
-    fw, _ = _frameworks()
-    try:
-        text = draft(args.torch_api, args.mindspore_api, fw, vocab)
-        if args.print_only:
-            sys.stdout.write(text)
-            return 0
-        write_new(path, text)
-    except ScaffoldError as exc:
-        print(f"apimap new: {exc}", file=sys.stderr)
-        return 1
-    print(f"apimap new: wrote {path}; replace every 'TODO:' and review the rows, then run `apimap validate {path}`",
-          file=sys.stderr)
-    return 0

@@ -6,6 +6,10 @@ import time
 from pathlib import Path
 
 
+from ..results import DOCTEST_RESULTS
+from .common import report_missing
+
+
 def register(subparsers) -> None:
     p = subparsers.add_parser("doctest", help="execute every example against the installed torch and MindSpore; "
                                               "writes site/_build/doctest-results.json")
@@ -15,7 +19,7 @@ def register(subparsers) -> None:
     p.add_argument("--memory-mb", type=int, default=None, metavar="MB", help="address space per executor beyond the frameworks' own")
     p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only examples whose node id matches (pytest -k)")
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
-    p.set_defaults(func=cmd_doctest)
+    p.set_defaults(func=run)
 
 
 def pytest_args(args, results: Path | None) -> list[str]:
@@ -35,15 +39,12 @@ def pytest_args(args, results: Path | None) -> list[str]:
     return argv + paths
 
 
-def cmd_doctest(args) -> int:
+def run(args) -> int:
     import pytest
 
-    missing = [p for p in args.paths if not p.exists()]
-    if missing:
-        for p in missing:
-            print(f"{p}:1: no such file or folder", file=sys.stderr)
+    if report_missing(args.paths):
         return 1
-    results = args.project.build / "doctest-results.json"
+    results = args.project.build / DOCTEST_RESULTS
     mappings = args.project.mappings.resolve()
     outside = [p for p in args.paths if not p.resolve().is_relative_to(mappings)]
     if outside:  # the site describes mappings/ only: files elsewhere are run, not recorded

@@ -19,11 +19,11 @@ def register(subparsers) -> None:
     p.add_argument("--roundtrip", action="store_true",
                    help="write nothing; import each pair, render it back to the page format and compare with the original")
     p.add_argument("--quiet", "-q", action="store_true", help="print errors only, not warnings")
-    p.set_defaults(func=cmd_import)
+    p.set_defaults(func=run)
 
 
 def _pairs(args) -> tuple[list[tuple[str, Path, Path]], list[str]] | None:
-    from .run import pair_dirs
+    from ..importer.run import pair_dirs
 
     if args.pages:
         if args.en or args.zh or len(args.pages) != 2:
@@ -41,9 +41,9 @@ def _pairs(args) -> tuple[list[tuple[str, Path, Path]], list[str]] | None:
     return pair_dirs(args.en, args.zh)
 
 
-def cmd_import(args) -> int:
-    from ..vocab import Vocab
-    from .run import Outcome, import_pair
+def run(args) -> int:
+    from ..importer.run import Outcome, import_pair
+    from ..config import load_config
 
     found = _pairs(args)
     if found is None:
@@ -53,7 +53,7 @@ def cmd_import(args) -> int:
         print(line, file=sys.stderr)
     if not pairs and any(line.endswith(("no such file", "no such folder")) for line in lonely):
         return 1
-    vocab = Vocab(args.project.conf)
+    vocab = load_config(args.project.conf).vocab
     if args.roundtrip:
         return _roundtrip(args, pairs, vocab, lonely)
     out_dir = args.out or args.project.mappings
@@ -84,7 +84,7 @@ def cmd_import(args) -> int:
 
 
 def _roundtrip(args, pairs, vocab, lonely) -> int:
-    from .roundtrip import roundtrip_pair
+    from ..importer.roundtrip import roundtrip_pair
 
     results = []
     for name, en, zh in pairs:

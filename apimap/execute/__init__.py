@@ -8,7 +8,7 @@ Modules, one job each:
 - ``executor`` the client side: owns one executor process, enforces timeouts, restarts it after a crash.
 - ``compare``  compares the variables an example names between its torch and its MindSpore part.
 - ``record``   writes site/_build/doctest-results.json from pytest reports.
-- ``cli``      ``apimap doctest``.
+(The ``apimap doctest`` command is ``apimap.cli.doctest``.)
 
 The pytest plugin (``apimap.pytest_plugin``) ties them together. Why a persistent executor rather than a
 fork server: see ``executor``'s docstring (measured: MindSpore's runtime cannot be forked once warmed up,

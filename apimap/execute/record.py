@@ -7,12 +7,11 @@ an interrupted run writes nothing.
 """
 from __future__ import annotations
 
-import json
-import os
 import platform
-import tempfile
 from datetime import datetime, timezone
 from pathlib import Path
+
+from ..results import DoctestResults, PartResult, read_doctest_results, write_record
 
 MESSAGE_CHARS = 2000
 
@@ -81,21 +80,11 @@ def framework_versions() -> dict[str, str]:
 
 def write_results(path: Path, items: list[dict], versions: dict[str, str], merge: bool = False) -> None:
     """Write the results file atomically. ``merge``: keep the old file's items for files not run now."""
-    path = Path(path)
-    if merge and path.is_file():
-        try:
-            old = json.loads(path.read_text(encoding="utf-8")).get("items", [])
-        except ValueError:
-            old = []
-        ran = {i["file"] for i in items}
-        items = [i for i in old if i.get("file") not in ran] + items
-    items = sorted(items, key=lambda i: i["file"])  # stable: examples keep the order they were run in
-    data = {"schema": 1, "created": datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "platform": f"{platform.system()}-{platform.machine()}", "versions": versions or framework_versions(),
-            "items": items}
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=".doctest-results-", dir=path.parent)
-    with os.fdopen(fd, "w", encoding="utf-8") as f:
-        json.dump(data, f, indent=1, ensure_ascii=False)
-        f.write("\n")
-    os.replace(tmp, path)
+    parts = [PartResult(**item) for item in items]  # a status outside the vocabulary fails here, not in a page
+    if merge:
+        ran = {p.file for p in parts}
+        parts = [p for p in read_doctest_results(path).items if p.file not in ran] + parts
+    parts.sort(key=lambda p: p.file)  # stable: examples keep the order they were run in
+    write_record(path, DoctestResults(
+        created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        platform=f"{platform.system()}-{platform.machine()}", versions=versions or framework_versions(), items=parts))

@@ -7,8 +7,9 @@ import statistics
 
 import pytest
 
-from apimap.render import Site, explorer_data
-from apimap.vocab import Vocab
+from apimap.catalog import Catalog
+from apimap.config import load_config
+from apimap.render import explorer_data
 
 pytestmark = pytest.mark.browser
 ROWS = 5000
@@ -35,7 +36,7 @@ MEASURE = """([text, passes]) => {
 
 def synthetic(project_conf, templates) -> dict:
     """Explorer data in the renderer's own format (categories and statuses from conf/), with ROWS rows."""
-    data = explorer_data(Site(project_conf, templates, Vocab(project_conf)), [])
+    data = explorer_data(Catalog.of(load_config(project_conf), []))
     rng = random.Random(7)
     cats = [c["id"] for c in data["categories"]]
     stats = [s["id"] for s in data["statuses"]]

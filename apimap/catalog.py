@@ -1,0 +1,113 @@
+"""The catalog: everything one command knows about the project, gathered once and frozen.
+
+Built after load+validate from conf/ (``Config``), the validated mappings, every results file the execute and
+check stages left in site/_build/, and each file's last commit date. Render and export read it and nothing
+else; neither imports the other, and neither writes back into it.
+"""
+from __future__ import annotations
+
+import subprocess
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from .config import Config
+from .project import Project
+from .results import (CHECK_RESULTS, DOCTEST_RESULTS, CheckResults, DoctestResults, read_check_results,
+                      read_doctest_results, worst)
+from .validate import Loaded
+from .vocab import Vocab
+
+MAPS_DIR = "maps"  # mapping pages, under each language of the site
+TABLES_DIR = "tables"  # one summary table per torch module
+
+
+def module_of(api: str) -> str:
+    return api.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class Catalog:
+    config: Config
+    mappings: tuple[Loaded, ...]  # sorted by slug
+    doctest: DoctestResults = field(default_factory=DoctestResults)
+    check: CheckResults = field(default_factory=CheckResults)
+    updated: dict[str, str] = field(default_factory=dict)  # rel -> "YYYY-MM-DD" of the file's last commit
+
+    @classmethod
+    def of(cls, config: Config, loaded, **results) -> "Catalog":
+        """A catalog of ``loaded`` in page order (by slug), with optional results (doctest, check, updated)."""
+        return cls(config, tuple(sorted(loaded, key=lambda x: x.slug)), **results)
+
+    @property
+    def vocab(self) -> Vocab:
+        return self.config.vocab
+
+    @property
+    def languages(self):
+        return self.config.languages
+
+    def strings(self, lang: str) -> dict[str, str]:
+        return self.config.strings_for(lang)
+
+    def edit_url(self, rel: str) -> str:
+        """Where a person edits mappings/<rel>, or "" when conf/site.yaml names no repository."""
+        pattern = self.config.edit_url
+        return pattern.format(path=f"mappings/{rel}") if pattern else ""
+
+    def status(self, item: Loaded) -> str:
+        """The worst status of a mapping's examples (see results.WORST_FIRST); 'not_run' without results."""
+        if not self.doctest.present:
+            return "not_run"
+        return worst(self.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples)
+
+    def example_status(self, item: Loaded, example: str) -> str:
+        return self.doctest.example_status(item.rel, example) if self.doctest.present else "not_run"
+
+    def page_path(self, item: Loaded, lang: str, suffix: str = ".html") -> str:
+        """A mapping page's path from the site root, e.g. ``en/maps/torch.optim.Adam.html``."""
+        return f"{lang}/{MAPS_DIR}/{item.slug}{suffix}"
+
+    def doc_links(self, item: Loaded, text_lang: str) -> dict[str, str]:
+        """``{"torch": url, "mindspore": url}``: each side's documentation page in one text language."""
+        links = {}
+        for key in ("torch", "mindspore"):
+            side = getattr(item.mapping, key)
+            if side is not None:
+                links[key] = side.url or self.vocab.frameworks[key].doc_url_for(side.api, text_lang, side.version)
+        return links
+
+    def by_module(self) -> list[tuple[str, list[Loaded]]]:
+        groups: dict[str, list[Loaded]] = defaultdict(list)
+        for item in self.mappings:
+            groups[module_of(item.mapping.torch.api)].append(item)
+        return sorted(groups.items())
+
+
+def build_catalog(project: Project, config: Config, loaded: list[Loaded], *, dates: bool = True) -> Catalog:
+    """The catalog of a validated tree: results files from ``project.build``, commit dates from git (only
+    when every mapping is one of the project's own files)."""
+    own = dates and loaded and all(project.mappings.resolve() in item.path.parents for item in loaded)
+    return Catalog.of(config, loaded, doctest=read_doctest_results(project.build / DOCTEST_RESULTS),
+                      check=read_check_results(project.build / CHECK_RESULTS), updated=last_commit_dates(loaded) if own else {})
+
+
+def last_commit_dates(loaded) -> dict[str, str]:
+    """{rel: "YYYY-MM-DD"} of each mapping file's last commit, from ONE ``git log``; {} without git or history."""
+    roots = {item.path.parents[len(Path(item.rel).parts) - 1] for item in loaded}
+    if len(roots) != 1:
+        return {}
+    root = roots.pop()
+    try:
+        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", "."],
+                             capture_output=True, text=True, timeout=120, check=True).stdout
+    except (OSError, subprocess.SubprocessError):
+        return {}
+    dates: dict[str, str] = {}
+    date = ""
+    for line in out.splitlines():
+        if line.startswith("\0"):
+            date = line[1:].strip()
+        elif line.strip() and date:
+            dates.setdefault(line.strip(), date)  # newest first: keep the first date seen
+    return dates

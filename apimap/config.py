@@ -1,0 +1,203 @@
+"""conf/: the vocabulary and the site's settings, read through the same loader as mappings and validated.
+
+Every conf/ file is plain YAML read by ``yamlsource`` (lines kept) and checked by a strict pydantic model; a
+mistake anywhere is one line, ``conf/relations.yaml:14: relations[0].implies: unknown category 'consistnt';
+did you mean 'consistent'?``, never a traceback. ``load_config`` returns one typed ``Config`` that the loader,
+render, export, the Sphinx extension and conf/conf.py all read.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
+
+from .problems import Problem, ProblemsError, did_you_mean, format_path
+from .schema_errors import pydantic_problems
+from .vocab import Category, Framework, Relation, Vocab
+from .yamlsource import LineMap, read_yaml
+
+_ID = r"^[a-z][a-z0-9_]*$"
+_PATTERNS = {"id": "id (lowercase letters, digits and _)"}
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", strict=True, frozen=True)
+
+
+class Bilingual(_Strict):
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class CategoryEntry(_Strict):
+    id: str = Field(pattern=_ID)
+    label: Bilingual
+    definition: Bilingual
+
+
+class CategoriesFile(_Strict):
+    categories: list[CategoryEntry] = Field(min_length=1)
+
+
+Count = Literal["one", "many", "none"]
+
+
+class RelationEntry(_Strict):
+    id: str = Field(pattern=_ID)
+    label: Bilingual
+    torch: Count
+    mindspore: Count
+    implies: str
+    note: Literal["required", "optional"]
+
+
+class RelationsFile(_Strict):
+    relations: list[RelationEntry] = Field(min_length=1)
+
+
+class GeneralParams(_Strict):
+    torch: list[str]
+
+
+class GeneralParamsFile(_Strict):
+    general_params: GeneralParams
+
+
+class FrameworkEntry(_Strict):
+    name: str = Field(min_length=1)
+    version: str = Field(pattern=r"^\d+(\.\d+)*$")
+    doc_url: str = Field(pattern=r"^https?://")
+    doc_lang: dict[str, str] = {}
+    module_paths: dict[str, str] = {}
+
+
+class FrameworksFile(_Strict):
+    frameworks: dict[Literal["torch", "mindspore"], FrameworkEntry]
+
+
+class Language(_Strict):
+    text: Literal["en", "zh"]
+    name: str = Field(min_length=1)
+    sphinx: str = Field(min_length=1)
+
+
+class UiFile(_Strict):
+    languages: dict[str, Language] = Field(min_length=1)
+    strings: dict[str, Bilingual]
+
+
+class SiteFile(_Strict):
+    edit_url: str = ""
+    strings: dict[str, Bilingual] = {}
+
+
+class GlossaryTerm(_Strict):
+    en: str = Field(min_length=1)
+    zh: str = Field(min_length=1)
+
+
+class GlossaryFile(_Strict):
+    terms: list[GlossaryTerm] = []
+
+
+FILES: dict[str, type[_Strict]] = {
+    "categories.yaml": CategoriesFile, "relations.yaml": RelationsFile, "general_params.yaml": GeneralParamsFile,
+    "frameworks.yaml": FrameworksFile, "ui.yaml": UiFile, "site.yaml": SiteFile, "glossary.yaml": GlossaryFile,
+}
+OPTIONAL = frozenset({"site.yaml", "glossary.yaml"})
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything conf/ says, validated: the vocabulary, the site's languages and strings, the glossary."""
+
+    conf_dir: Path
+    vocab: Vocab
+    languages: dict[str, Language]
+    strings: dict[str, Bilingual]  # ui.yaml's, with site.yaml's added (ui.yaml wins on a clash)
+    edit_url: str
+    glossary: tuple[GlossaryTerm, ...]
+
+    def strings_for(self, lang: str) -> dict[str, str]:
+        """Every UI string in one site language (``en``, ``zh_CN``)."""
+        key = self.languages[lang].text
+        return {name: getattr(value, key) for name, value in self.strings.items()}
+
+    @property
+    def language_names(self) -> dict[str, str]:
+        return {code: lang.name for code, lang in self.languages.items()}
+
+
+def _display(path: Path) -> str:
+    try:
+        return os.path.relpath(path)
+    except ValueError:
+        return str(path)
+
+
+def _read(conf_dir: Path, name: str, problems: list[Problem]):
+    """(model, lines, display) of one conf file, or None with its problems appended."""
+    path = conf_dir / name
+    display = _display(path)
+    if not path.is_file():
+        if name in OPTIONAL:
+            return FILES[name](), LineMap(), display
+        problems.append(Problem(display, 1, "", "missing: every apimap project has this file in conf/"))
+        return None
+    try:
+        data, lines = read_yaml(path, display)
+        if not isinstance(data, dict):
+            raise ProblemsError([Problem(display, 1, "", "expected a mapping of keys at the top level")])
+        return FILES[name].model_validate(data), lines, display
+    except ProblemsError as exc:
+        problems.extend(exc.problems)
+    except ValidationError as exc:
+        problems.extend(pydantic_problems(exc, data, lines, display, FILES[name], _PATTERNS))
+    return None
+
+
+def _duplicates(entries, key: str, lines: LineMap, display: str) -> list[Problem]:
+    seen: dict[str, int] = {}
+    out = []
+    for i, entry in enumerate(entries):
+        value = entry.id
+        if value in seen:
+            loc = (key, i, "id")
+            out.append(Problem(display, lines.line(loc), format_path(loc), f"duplicate id '{value}' (also {key}[{seen[value]}])"))
+        seen.setdefault(value, i)
+    return out
+
+
+def load_config(conf_dir: Path) -> Config:
+    """Read and validate every conf/ file; raise ``ProblemsError`` with all their problems."""
+    conf_dir = Path(conf_dir)
+    problems: list[Problem] = []
+    read = {name: _read(conf_dir, name, problems) for name in FILES}
+    if problems:
+        raise ProblemsError(sorted(problems))
+    cats, cat_lines, cat_file = read["categories.yaml"]
+    rels, rel_lines, rel_file = read["relations.yaml"]
+    problems += _duplicates(cats.categories, "categories", cat_lines, cat_file)
+    problems += _duplicates(rels.relations, "relations", rel_lines, rel_file)
+    category_ids = [c.id for c in cats.categories]
+    for i, rel in enumerate(rels.relations):
+        if rel.implies not in category_ids:
+            loc = ("relations", i, "implies")
+            problems.append(Problem(rel_file, rel_lines.line(loc), format_path(loc),
+                                    f"unknown category '{rel.implies}'{did_you_mean(rel.implies, category_ids)}"))
+    ui, site = read["ui.yaml"][0], read["site.yaml"][0]
+    if problems:
+        raise ProblemsError(sorted(problems))
+    vocab = Vocab(
+        conf_dir,
+        categories={c.id: Category(c.id, i, c.label.model_dump(), c.definition.model_dump()) for i, c in enumerate(cats.categories)},
+        relations={r.id: Relation(r.id, r.label.model_dump(), r.torch, r.mindspore, r.implies, r.note) for r in rels.relations},
+        general_params=frozenset(read["general_params.yaml"][0].general_params.torch),
+        frameworks={key: Framework(key, f.name, f.version, f.doc_url, dict(f.doc_lang), dict(f.module_paths))
+                    for key, f in read["frameworks.yaml"][0].frameworks.items()},
+    )
+    return Config(conf_dir, vocab, dict(ui.languages), {**site.strings, **ui.strings}, site.edit_url,
+                  tuple(read["glossary.yaml"][0].terms))
