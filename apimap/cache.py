@@ -7,6 +7,7 @@ Each entry keeps its mapping as a pickled blob: validation workers pickle their 
 back, so saving the cache costs a copy of bytes, not a second pickling of thousands of models, and loading
 it only unpickles the entries that are used.
 """
+
 from __future__ import annotations
 
 import os
@@ -28,7 +29,15 @@ class ValidationCache:
                 stored_fp, entries = pickle.load(fh)
             if stored_fp == self.fingerprint:
                 self.entries = entries
-        except (OSError, EOFError, pickle.UnpicklingError, ValueError, TypeError, AttributeError, ImportError):
+        except (
+            OSError,
+            EOFError,
+            pickle.UnpicklingError,
+            ValueError,
+            TypeError,
+            AttributeError,
+            ImportError,
+        ):
             pass  # no cache, or an unreadable one: validate everything
 
     def get(self, path: Path, root: Path | None, data: bytes):
@@ -42,7 +51,9 @@ class ValidationCache:
             return loaded
         return None
 
-    def put(self, path: Path, root: Path | None, data: bytes, loaded, blob: bytes | None = None) -> None:
+    def put(
+        self, path: Path, root: Path | None, data: bytes, loaded, blob: bytes | None = None
+    ) -> None:
         """Remember ``loaded`` for these file bytes; ``blob`` is its pickle when the caller already has one."""
         blob = blob if blob is not None else pickle.dumps(loaded, protocol=pickle.HIGHEST_PROTOCOL)
         self.entries[str(path)] = (digest(data), str(root) if root else None, blob)

@@ -4,6 +4,7 @@ Built after load+validate from conf/ (``Config``), the validated mappings, every
 check stages left in site/_build/, and each file's last commit date. Render and export read it and nothing
 else; neither imports the other, and neither writes back into it.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -13,8 +14,15 @@ from pathlib import Path
 
 from .config import Config
 from .project import Project
-from .results import (CHECK_RESULTS, DOCTEST_RESULTS, CheckResults, DoctestResults, read_check_results,
-                      read_doctest_results, worst)
+from .results import (
+    CHECK_RESULTS,
+    DOCTEST_RESULTS,
+    CheckResults,
+    DoctestResults,
+    read_check_results,
+    read_doctest_results,
+    worst,
+)
 from .validate import Loaded
 from .vocab import Vocab
 
@@ -32,10 +40,12 @@ class Catalog:
     mappings: tuple[Loaded, ...]  # sorted by slug
     doctest: DoctestResults = field(default_factory=DoctestResults)
     check: CheckResults = field(default_factory=CheckResults)
-    updated: dict[str, str] = field(default_factory=dict)  # rel -> "YYYY-MM-DD" of the file's last commit
+    updated: dict[str, str] = field(
+        default_factory=dict
+    )  # rel -> "YYYY-MM-DD" of the file's last commit
 
     @classmethod
-    def of(cls, config: Config, loaded, **results) -> "Catalog":
+    def of(cls, config: Config, loaded, **results) -> Catalog:
         """A catalog of ``loaded`` in page order (by slug), with optional results (doctest, check, updated)."""
         return cls(config, tuple(sorted(loaded, key=lambda x: x.slug)), **results)
 
@@ -74,7 +84,9 @@ class Catalog:
         for key in ("torch", "mindspore"):
             side = getattr(item.mapping, key)
             if side is not None:
-                links[key] = side.url or self.vocab.frameworks[key].doc_url_for(side.api, text_lang, side.version)
+                links[key] = side.url or self.vocab.frameworks[key].doc_url_for(
+                    side.api, text_lang, side.version
+                )
         return links
 
     def by_module(self) -> list[tuple[str, list[Loaded]]]:
@@ -84,12 +96,21 @@ class Catalog:
         return sorted(groups.items())
 
 
-def build_catalog(project: Project, config: Config, loaded: list[Loaded], *, dates: bool = True) -> Catalog:
+def build_catalog(
+    project: Project, config: Config, loaded: list[Loaded], *, dates: bool = True
+) -> Catalog:
     """The catalog of a validated tree: results files from ``project.build``, commit dates from git (only
     when every mapping is one of the project's own files)."""
-    own = dates and loaded and all(project.mappings.resolve() in item.path.parents for item in loaded)
-    return Catalog.of(config, loaded, doctest=read_doctest_results(project.build / DOCTEST_RESULTS),
-                      check=read_check_results(project.build / CHECK_RESULTS), updated=last_commit_dates(loaded) if own else {})
+    own = (
+        dates and loaded and all(project.mappings.resolve() in item.path.parents for item in loaded)
+    )
+    return Catalog.of(
+        config,
+        loaded,
+        doctest=read_doctest_results(project.build / DOCTEST_RESULTS),
+        check=read_check_results(project.build / CHECK_RESULTS),
+        updated=last_commit_dates(loaded) if own else {},
+    )
 
 
 def last_commit_dates(loaded) -> dict[str, str]:
@@ -99,8 +120,24 @@ def last_commit_dates(loaded) -> dict[str, str]:
         return {}
     root = roots.pop()
     try:
-        out = subprocess.run(["git", "-C", str(root), "log", "--format=%x00%cs", "--name-only", "--no-renames", "--relative", "--", "."],
-                             capture_output=True, text=True, timeout=120, check=True).stdout
+        out = subprocess.run(
+            [
+                "git",
+                "-C",
+                str(root),
+                "log",
+                "--format=%x00%cs",
+                "--name-only",
+                "--no-renames",
+                "--relative",
+                "--",
+                ".",
+            ],
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=True,
+        ).stdout
     except (OSError, subprocess.SubprocessError):
         return {}
     dates: dict[str, str] = {}

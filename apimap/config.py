@@ -5,6 +5,7 @@ mistake anywhere is one line, ``conf/relations.yaml:14: relations[0].implies: un
 did you mean 'consistent'?``, never a traceback. ``load_config`` returns one typed ``Config`` that the loader,
 render, export, the Sphinx extension and conf/conf.py all read.
 """
+
 from __future__ import annotations
 
 import os
@@ -104,8 +105,13 @@ class GlossaryFile(_Strict):
 
 
 FILES: dict[str, type[_Strict]] = {
-    "categories.yaml": CategoriesFile, "relations.yaml": RelationsFile, "general_params.yaml": GeneralParamsFile,
-    "frameworks.yaml": FrameworksFile, "ui.yaml": UiFile, "site.yaml": SiteFile, "glossary.yaml": GlossaryFile,
+    "categories.yaml": CategoriesFile,
+    "relations.yaml": RelationsFile,
+    "general_params.yaml": GeneralParamsFile,
+    "frameworks.yaml": FrameworksFile,
+    "ui.yaml": UiFile,
+    "site.yaml": SiteFile,
+    "glossary.yaml": GlossaryFile,
 }
 OPTIONAL = frozenset({"site.yaml", "glossary.yaml"})
 
@@ -145,12 +151,16 @@ def _read(conf_dir: Path, name: str, problems: list[Problem]):
     if not path.is_file():
         if name in OPTIONAL:
             return FILES[name](), LineMap(), display
-        problems.append(Problem(display, 1, "", "missing: every apimap project has this file in conf/"))
+        problems.append(
+            Problem(display, 1, "", "missing: every apimap project has this file in conf/")
+        )
         return None
     try:
         data, lines = read_yaml(path, display)
         if not isinstance(data, dict):
-            raise ProblemsError([Problem(display, 1, "", "expected a mapping of keys at the top level")])
+            raise ProblemsError(
+                [Problem(display, 1, "", "expected a mapping of keys at the top level")]
+            )
         return FILES[name].model_validate(data), lines, display
     except ProblemsError as exc:
         problems.extend(exc.problems)
@@ -166,7 +176,14 @@ def _duplicates(entries, key: str, lines: LineMap, display: str) -> list[Problem
         value = entry.id
         if value in seen:
             loc = (key, i, "id")
-            out.append(Problem(display, lines.line(loc), format_path(loc), f"duplicate id '{value}' (also {key}[{seen[value]}])"))
+            out.append(
+                Problem(
+                    display,
+                    lines.line(loc),
+                    format_path(loc),
+                    f"duplicate id '{value}' (also {key}[{seen[value]}])",
+                )
+            )
         seen.setdefault(value, i)
     return out
 
@@ -186,18 +203,40 @@ def load_config(conf_dir: Path) -> Config:
     for i, rel in enumerate(rels.relations):
         if rel.implies not in category_ids:
             loc = ("relations", i, "implies")
-            problems.append(Problem(rel_file, rel_lines.line(loc), format_path(loc),
-                                    f"unknown category '{rel.implies}'{did_you_mean(rel.implies, category_ids)}"))
+            problems.append(
+                Problem(
+                    rel_file,
+                    rel_lines.line(loc),
+                    format_path(loc),
+                    f"unknown category '{rel.implies}'{did_you_mean(rel.implies, category_ids)}",
+                )
+            )
     ui, site = read["ui.yaml"][0], read["site.yaml"][0]
     if problems:
         raise ProblemsError(sorted(problems))
     vocab = Vocab(
         conf_dir,
-        categories={c.id: Category(c.id, i, c.label.model_dump(), c.definition.model_dump()) for i, c in enumerate(cats.categories)},
-        relations={r.id: Relation(r.id, r.label.model_dump(), r.torch, r.mindspore, r.implies, r.note) for r in rels.relations},
+        categories={
+            c.id: Category(c.id, i, c.label.model_dump(), c.definition.model_dump())
+            for i, c in enumerate(cats.categories)
+        },
+        relations={
+            r.id: Relation(r.id, r.label.model_dump(), r.torch, r.mindspore, r.implies, r.note)
+            for r in rels.relations
+        },
         general_params=frozenset(read["general_params.yaml"][0].general_params.torch),
-        frameworks={key: Framework(key, f.name, f.version, f.doc_url, dict(f.doc_lang), dict(f.module_paths))
-                    for key, f in read["frameworks.yaml"][0].frameworks.items()},
+        frameworks={
+            key: Framework(
+                key, f.name, f.version, f.doc_url, dict(f.doc_lang), dict(f.module_paths)
+            )
+            for key, f in read["frameworks.yaml"][0].frameworks.items()
+        },
     )
-    return Config(conf_dir, vocab, dict(ui.languages), {**site.strings, **ui.strings}, site.edit_url,
-                  tuple(read["glossary.yaml"][0].terms))
+    return Config(
+        conf_dir,
+        vocab,
+        dict(ui.languages),
+        {**site.strings, **ui.strings},
+        site.edit_url,
+        tuple(read["glossary.yaml"][0].terms),
+    )

@@ -4,6 +4,7 @@ The JSON format is a stable, versioned interface (``format_version``): fields ar
 renaming or removing one bumps it. The document is built from pydantic models, so the published schema
 (``mappings.schema.json``) is the same code that produces the data. Never imports torch or mindspore.
 """
+
 from __future__ import annotations
 
 import ast
@@ -12,7 +13,7 @@ import io
 import json
 import re
 from pathlib import Path
-from typing import Literal, Optional
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -23,7 +24,9 @@ FORMAT_VERSION = 1
 JSON_NAME, SCHEMA_NAME, CSV_NAME = "mappings.json", "mappings.schema.json", "mappings.csv"
 SCHEMA_ID = f"https://apimap.dev/schema/mappings-export-{FORMAT_VERSION}.json"
 
-ParamKind = Literal["positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"]
+ParamKind = Literal[
+    "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
+]
 
 
 class Out(BaseModel):
@@ -38,8 +41,12 @@ class Bilingual(Out):
 class SignatureParam(Out):
     name: str = Field(description="Parameter name without stars")
     kind: ParamKind
-    default: Optional[str] = Field(description="The default as Python source text ('0.002', 'None', '(0.9, 0.999)'); null: no default")
-    annotation: Optional[str] = Field(None, description="The type annotation as written in the signature, if any")
+    default: str | None = Field(
+        description="The default as Python source text ('0.002', 'None', '(0.9, 0.999)'); null: no default"
+    )
+    annotation: str | None = Field(
+        None, description="The type annotation as written in the signature, if any"
+    )
 
 
 class Api(Out):
@@ -47,13 +54,17 @@ class Api(Out):
     kind: Literal["class", "function", "method", "attribute"]
     version: str = Field(description="Framework version the entry was written and checked against")
     signature: str
-    parameters: Optional[list[SignatureParam]] = Field(description="Parsed from `signature`; null when it could not be parsed")
+    parameters: list[SignatureParam] | None = Field(
+        description="Parsed from `signature`; null when it could not be parsed"
+    )
     doc_url: str
 
 
 class NameRef(Out):
     name: str
-    default: Optional[str] = Field(description="Default from this side's parsed signature (Python source text); null: none or unknown")
+    default: str | None = Field(
+        description="Default from this side's parsed signature (Python source text); null: none or unknown"
+    )
 
 
 class ParamRelation(Out):
@@ -61,7 +72,7 @@ class ParamRelation(Out):
     torch: list[NameRef] = Field(description="Empty when PyTorch has no such parameter")
     mindspore: list[NameRef] = Field(description="Empty when MindSpore has no such parameter")
     relation: str = Field(description="Relation id (see `relations` at the top level)")
-    note: Optional[Bilingual] = None
+    note: Bilingual | None = None
 
 
 class ExampleStatus(Out):
@@ -70,23 +81,29 @@ class ExampleStatus(Out):
 
 
 class MappingOut(Out):
-    id: str = Field(description="Stable id: the torch API, plus '@tag' for a second counterpart (e.g. torch.optim.Adam@mint)")
+    id: str = Field(
+        description="Stable id: the torch API, plus '@tag' for a second counterpart (e.g. torch.optim.Adam@mint)"
+    )
     file: str = Field(description="Source YAML, relative to mappings/")
     module: str = Field(description="The torch API's module, e.g. torch.optim")
     torch: Api
-    mindspore: Optional[Api] = Field(description="null when the category is 'missing'")
+    mindspore: Api | None = Field(description="null when the category is 'missing'")
     category: str = Field(description="Category id (see `categories` at the top level)")
     summary: Bilingual = Field(description="MyST Markdown")
     params: list[ParamRelation]
-    status: Status = Field(description="Worst status of the mapping's examples; 'not_run' without doctest results")
+    status: Status = Field(
+        description="Worst status of the mapping's examples; 'not_run' without doctest results"
+    )
     examples: list[ExampleStatus]
-    pages: dict[str, str] = Field(description="Site language code -> page path relative to the site root")
+    pages: dict[str, str] = Field(
+        description="Site language code -> page path relative to the site root"
+    )
 
 
 class Term(Out):
     id: str
     label: Bilingual
-    definition: Optional[Bilingual] = None
+    definition: Bilingual | None = None
 
 
 class Verification(Out):
@@ -101,7 +118,9 @@ class Export(Out):
     schema_url: str = Field(SCHEMA_NAME, alias="$schema")
     format: Literal["apimap-mappings"] = "apimap-mappings"
     format_version: Literal[FORMAT_VERSION] = FORMAT_VERSION  # type: ignore[valid-type]
-    frameworks: dict[str, str] = Field(description="Framework key -> version the vocabulary targets")
+    frameworks: dict[str, str] = Field(
+        description="Framework key -> version the vocabulary targets"
+    )
     verification: Verification
     categories: list[Term]
     relations: list[Term]
@@ -123,7 +142,7 @@ def export_schema() -> dict:
 _SIG = re.compile(r"^\s*[\w.]+\s*(\(.*\))\s*(->.*)?$", re.S)
 
 
-def parse_signature(text: str) -> Optional[list[SignatureParam]]:
+def parse_signature(text: str) -> list[SignatureParam] | None:
     """Parameters of ``name(a, b=1, *, c=None) -> T`` with defaults as source text; None if it is not Python syntax."""
     m = _SIG.match(" ".join(text.split()))
     if not m:
@@ -133,24 +152,50 @@ def parse_signature(text: str) -> Optional[list[SignatureParam]]:
         args = ast.parse(src).body[0].args
     except SyntaxError:
         return None
-    raw = src.encode()  # one line; ast offsets count UTF-8 bytes (ast.get_source_segment re-splits lines per call)
-    seg = lambda node: raw[node.col_offset:node.end_col_offset].decode() if node is not None else None  # noqa: E731
+    raw = (
+        src.encode()
+    )  # one line; ast offsets count UTF-8 bytes (ast.get_source_segment re-splits lines per call)
+    def seg(node):
+        return (
+            raw[node.col_offset : node.end_col_offset].decode() if node is not None else None
+        )  # noqa: E731
     out: list[SignatureParam] = []
     positional = [*args.posonlyargs, *args.args]
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    for i, (a, d) in enumerate(zip(positional, defaults)):
+    for i, (a, d) in enumerate(zip(positional, defaults, strict=False)):
         kind = "positional_only" if i < len(args.posonlyargs) else "positional_or_keyword"
-        out.append(SignatureParam(name=a.arg, kind=kind, default=seg(d), annotation=seg(a.annotation)))
+        out.append(
+            SignatureParam(name=a.arg, kind=kind, default=seg(d), annotation=seg(a.annotation))
+        )
     if args.vararg:
-        out.append(SignatureParam(name=args.vararg.arg, kind="var_positional", default=None, annotation=seg(args.vararg.annotation)))
-    for a, d in zip(args.kwonlyargs, args.kw_defaults):
-        out.append(SignatureParam(name=a.arg, kind="keyword_only", default=seg(d), annotation=seg(a.annotation)))
+        out.append(
+            SignatureParam(
+                name=args.vararg.arg,
+                kind="var_positional",
+                default=None,
+                annotation=seg(args.vararg.annotation),
+            )
+        )
+    for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False):
+        out.append(
+            SignatureParam(
+                name=a.arg, kind="keyword_only", default=seg(d), annotation=seg(a.annotation)
+            )
+        )
     if args.kwarg:
-        out.append(SignatureParam(name=args.kwarg.arg, kind="var_keyword", default=None, annotation=seg(args.kwarg.annotation)))
+        out.append(
+            SignatureParam(
+                name=args.kwarg.arg,
+                kind="var_keyword",
+                default=None,
+                annotation=seg(args.kwarg.annotation),
+            )
+        )
     return out
 
 
 # --- building the document -------------------------------------------------------------------------
+
 
 def build_export(catalog: Catalog) -> Export:
     vocab = catalog.vocab
@@ -163,38 +208,86 @@ def build_export(catalog: Catalog) -> Export:
             if side is None:
                 sides[key] = None
                 continue
-            sides[key] = Api(api=side.api, kind=side.kind, version=side.version, signature=side.signature.strip(),
-                             parameters=parse_signature(side.signature),
-                             doc_url=side.url or vocab.frameworks[key].doc_url_for(side.api, "en", side.version))
-        defaults = {key: {p.name: p.default for p in (api.parameters or [])} if api else {} for key, api in sides.items()}
+            sides[key] = Api(
+                api=side.api,
+                kind=side.kind,
+                version=side.version,
+                signature=side.signature.strip(),
+                parameters=parse_signature(side.signature),
+                doc_url=side.url or vocab.frameworks[key].doc_url_for(side.api, "en", side.version),
+            )
+        defaults = {
+            key: {p.name: p.default for p in (api.parameters or [])} if api else {}
+            for key, api in sides.items()
+        }
         params = [
             ParamRelation(
-                group=row.group, relation=row.relation,
-                torch=[NameRef(name=n, default=defaults["torch"].get(n.lstrip("*"))) for n in row.torch_names],
-                mindspore=[NameRef(name=n, default=defaults["mindspore"].get(n.lstrip("*"))) for n in row.mindspore_names],
+                group=row.group,
+                relation=row.relation,
+                torch=[
+                    NameRef(name=n, default=defaults["torch"].get(n.lstrip("*")))
+                    for n in row.torch_names
+                ],
+                mindspore=[
+                    NameRef(name=n, default=defaults["mindspore"].get(n.lstrip("*")))
+                    for n in row.mindspore_names
+                ],
                 note=Bilingual(en=row.note.en, zh=row.note.zh) if row.note else None,
             )
             for row in m.params
         ]
-        examples = [ExampleStatus(id=ex.id, status=catalog.example_status(item, ex.id)) for ex in m.examples]
-        mappings.append(MappingOut(
-            id=item.slug, file=item.rel, module=module_of(m.torch.api), torch=sides["torch"], mindspore=sides["mindspore"],
-            category=m.category, summary=Bilingual(en=m.summary.en.strip(), zh=m.summary.zh.strip()), params=params,
-            status=catalog.status(item), examples=examples,
-            pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
-        ))
+        examples = [
+            ExampleStatus(id=ex.id, status=catalog.example_status(item, ex.id)) for ex in m.examples
+        ]
+        mappings.append(
+            MappingOut(
+                id=item.slug,
+                file=item.rel,
+                module=module_of(m.torch.api),
+                torch=sides["torch"],
+                mindspore=sides["mindspore"],
+                category=m.category,
+                summary=Bilingual(en=m.summary.en.strip(), zh=m.summary.zh.strip()),
+                params=params,
+                status=catalog.status(item),
+                examples=examples,
+                pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
+            )
+        )
     return Export(
         frameworks={key: fw.version for key, fw in vocab.frameworks.items()},
-        verification=Verification(present=catalog.doctest.present, created=catalog.doctest.created,
-                                  versions=dict(catalog.doctest.versions)),
-        categories=[Term(id=c.id, label=Bilingual(**c.label), definition=Bilingual(**c.definition)) for c in vocab.categories.values()],
+        verification=Verification(
+            present=catalog.doctest.present,
+            created=catalog.doctest.created,
+            versions=dict(catalog.doctest.versions),
+        ),
+        categories=[
+            Term(id=c.id, label=Bilingual(**c.label), definition=Bilingual(**c.definition))
+            for c in vocab.categories.values()
+        ],
         relations=[Term(id=r.id, label=Bilingual(**r.label)) for r in vocab.relations.values()],
         mappings=mappings,
     )
 
 
-CSV_COLUMNS = ("id", "module", "torch_api", "torch_kind", "torch_version", "mindspore_api", "mindspore_kind",
-               "mindspore_version", "category", "category_en", "category_zh", "status", "params", "file", "page_en", "page_zh_CN")
+CSV_COLUMNS = (
+    "id",
+    "module",
+    "torch_api",
+    "torch_kind",
+    "torch_version",
+    "mindspore_api",
+    "mindspore_kind",
+    "mindspore_version",
+    "category",
+    "category_en",
+    "category_zh",
+    "status",
+    "params",
+    "file",
+    "page_en",
+    "page_zh_CN",
+)
 
 
 def to_csv(doc: Export) -> str:
@@ -205,11 +298,30 @@ def to_csv(doc: Export) -> str:
     writer.writerow(CSV_COLUMNS)
     for m in doc.mappings:
         ms = m.mindspore
-        params = "; ".join(f"{'+'.join(n.name for n in p.torch) or '-'}->{'+'.join(n.name for n in p.mindspore) or '-'}:{p.relation}"
-                           for p in m.params)
-        writer.writerow([m.id, m.module, m.torch.api, m.torch.kind, m.torch.version, ms.api if ms else "", ms.kind if ms else "",
-                         ms.version if ms else "", m.category, labels[m.category].en, labels[m.category].zh, m.status, params,
-                         m.file, m.pages.get("en", ""), m.pages.get("zh_CN", "")])
+        params = "; ".join(
+            f"{'+'.join(n.name for n in p.torch) or '-'}->{'+'.join(n.name for n in p.mindspore) or '-'}:{p.relation}"
+            for p in m.params
+        )
+        writer.writerow(
+            [
+                m.id,
+                m.module,
+                m.torch.api,
+                m.torch.kind,
+                m.torch.version,
+                ms.api if ms else "",
+                ms.kind if ms else "",
+                ms.version if ms else "",
+                m.category,
+                labels[m.category].en,
+                labels[m.category].zh,
+                m.status,
+                params,
+                m.file,
+                m.pages.get("en", ""),
+                m.pages.get("zh_CN", ""),
+            ]
+        )
     return buf.getvalue()
 
 
@@ -217,9 +329,13 @@ def export_files(catalog: Catalog) -> dict[str, str]:
     """{file name: text} of mappings.json, mappings.schema.json and mappings.csv."""
     doc = build_export(catalog)
     return {
-        JSON_NAME: json.dumps(doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")) + "\n",
+        JSON_NAME: json.dumps(
+            doc.model_dump(mode="json", by_alias=True), ensure_ascii=False, separators=(",", ":")
+        )
+        + "\n",
         SCHEMA_NAME: json.dumps(export_schema(), ensure_ascii=False, indent=2) + "\n",
-        CSV_NAME: "\ufeff" + to_csv(doc),  # BOM: spreadsheet programs then read the Chinese labels as UTF-8
+        CSV_NAME: "\ufeff"
+        + to_csv(doc),  # BOM: spreadsheet programs then read the Chinese labels as UTF-8
     }
 
 

@@ -4,6 +4,7 @@ A stage's cached output (validated models, rendered pages, a language's HTML) is
 fingerprint of its declared inputs is unchanged. The package's own code counts as a whole: any edit to apimap
 invalidates every stage built by it (conservative, and never stale).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -15,7 +16,15 @@ from pathlib import Path
 
 PACKAGE_DIR = Path(__file__).resolve().parent
 # What a language's HTML depends on besides its Markdown and the files below: these packages' versions.
-SPHINX_PACKAGES = ("sphinx", "docutils", "furo", "myst-parser", "sphinx-design", "sphinx-copybutton", "jieba")
+SPHINX_PACKAGES = (
+    "sphinx",
+    "docutils",
+    "furo",
+    "myst-parser",
+    "sphinx-design",
+    "sphinx-copybutton",
+    "jieba",
+)
 
 
 def digest(data: bytes) -> str:
@@ -53,7 +62,9 @@ def tree_state(root: Path) -> str:
         dirnames.sort()
         for name in sorted(filenames):
             st = os.stat(os.path.join(dirpath, name))
-            h.update(f"{os.path.relpath(os.path.join(dirpath, name), root)}|{st.st_size}|{st.st_mtime_ns}\n".encode())
+            h.update(
+                f"{os.path.relpath(os.path.join(dirpath, name), root)}|{st.st_size}|{st.st_mtime_ns}\n".encode()
+            )
     return h.hexdigest()
 
 
@@ -69,9 +80,12 @@ def package_versions(names: Iterable[str]) -> list[str]:
 
 # --- what each stage reads ---------------------------------------------------------------------------
 
+
 def validation_inputs(conf_dir: Path) -> str:
     """Validated models: conf/ (the vocabulary), the package's code, pydantic."""
-    return fingerprint(files_under(PACKAGE_DIR, *Path(conf_dir).glob("*.yaml")), package_versions(["pydantic"]))
+    return fingerprint(
+        files_under(PACKAGE_DIR, *Path(conf_dir).glob("*.yaml")), package_versions(["pydantic"])
+    )
 
 
 def render_inputs(templates_dir: Path, conf_dir: Path) -> str:
@@ -82,5 +96,7 @@ def render_inputs(templates_dir: Path, conf_dir: Path) -> str:
 def sphinx_inputs(conf_dir: Path, site_dirs: Iterable[Path]) -> str:
     """A language's HTML (besides its Markdown): conf/, the site's assets, the package's code (the Sphinx
     extension), the interpreter and the Sphinx packages."""
-    return fingerprint(files_under(PACKAGE_DIR, Path(conf_dir).resolve(), *site_dirs),
-                       [sys.executable, *package_versions(SPHINX_PACKAGES)])
+    return fingerprint(
+        files_under(PACKAGE_DIR, Path(conf_dir).resolve(), *site_dirs),
+        [sys.executable, *package_versions(SPHINX_PACKAGES)],
+    )

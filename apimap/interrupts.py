@@ -3,12 +3,13 @@
 Without this, an interrupt that lands inside ``subprocess.Popen`` (after the fork, before the
 ``Popen`` object is returned) leaves a running child that nobody will terminate.
 """
+
 from __future__ import annotations
 
 import signal
 import threading
+from collections.abc import Iterator
 from contextlib import contextmanager
-from typing import Iterator
 
 HELD = (signal.SIGINT, signal.SIGTERM)
 

@@ -3,6 +3,7 @@
 Policy: mapping text is Markdown, but never HTML. Every ``<`` outside code is escaped, so a ``<script>``
 or an ``onerror=`` attribute in a note is shown as text, never parsed as markup.
 """
+
 from __future__ import annotations
 
 import re
@@ -44,7 +45,9 @@ def _esc(s: str) -> str:
 
 _CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 _INLINE_MARK = set("*_`$[]()")
-_CJK_PUNCT = re.compile("[\u3000-\u303f\uff00-\uffef]")  # full-width punctuation: never followed by a space
+_CJK_PUNCT = re.compile(
+    "[\u3000-\u303f\uff00-\uffef]"
+)  # full-width punctuation: never followed by a space
 _ORDERED = re.compile(r"\d+[.)] ")
 
 
@@ -54,10 +57,21 @@ def join_cjk_lines(text: str) -> str:
     out = [lines[0]]
     for line in lines[1:]:
         prev, nxt = out[-1].rstrip(), line.lstrip()
-        a, b = prev[-1:] , nxt[:1]
-        joinable = a and b and (_CJK.match(a) or a in _INLINE_MARK) and (_CJK.match(b) or b in _INLINE_MARK)
-        joinable = joinable and (_CJK.match(a) or _CJK.match(b)) or (a and b and _CJK_PUNCT.match(a))
-        if joinable and not nxt.startswith(("- ", "* ", "```", "|", "#", ">")) and not _ORDERED.match(nxt):
+        a, b = prev[-1:], nxt[:1]
+        joinable = (
+            a
+            and b
+            and (_CJK.match(a) or a in _INLINE_MARK)
+            and (_CJK.match(b) or b in _INLINE_MARK)
+        )
+        joinable = (
+            joinable and (_CJK.match(a) or _CJK.match(b)) or (a and b and _CJK_PUNCT.match(a))
+        )
+        if (
+            joinable
+            and not nxt.startswith(("- ", "* ", "```", "|", "#", ">"))
+            and not _ORDERED.match(nxt)
+        ):
             out[-1] = prev + nxt
         else:
             out.append(line)
@@ -117,4 +131,4 @@ def pretty_signature(sig: str, width: int = 72) -> str:
     if cur.strip():
         parts.append(cur.strip())
     body = ",\n".join("    " + p for p in parts)
-    return f"{sig[:start]}(\n{body}\n){sig[end + 1:]}"
+    return f"{sig[:start]}(\n{body}\n){sig[end + 1 :]}"

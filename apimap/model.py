@@ -3,17 +3,32 @@
 This module is the product's contract. It is pure data (pydantic); rules that need the vocabulary in
 conf/ live in ``validate.py``. ``apimap schema`` publishes it as JSON Schema for editors.
 """
+
 from __future__ import annotations
 
 import doctest
-from typing import Annotated, Literal, Optional, Union
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, StringConstraints, field_validator, model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    StringConstraints,
+    field_validator,
+    model_validator,
+)
 
 NonEmpty = Annotated[str, StringConstraints(strict=True, min_length=1, pattern=r"\S")]
-Dotted = Annotated[str, StringConstraints(strict=True, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")]
-Ident = Annotated[str, StringConstraints(strict=True, pattern=r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*|\*)$")]
-Slug = Annotated[str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)]
+Dotted = Annotated[
+    str,
+    StringConstraints(strict=True, pattern=r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$"),
+]
+Ident = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^(\*{0,2}[A-Za-z_][A-Za-z0-9_]*|\*)$")
+]
+Slug = Annotated[
+    str, StringConstraints(strict=True, pattern=r"^[a-z0-9][a-z0-9_-]*$", max_length=60)
+]
 Url = Annotated[str, StringConstraints(strict=True, pattern=r"^https?://[^\s<>\"']+$")]
 Version = Annotated[str, StringConstraints(strict=True, pattern=r"^\d+(\.\d+){1,3}([a-z0-9.+-]*)$")]
 
@@ -34,20 +49,28 @@ class Side(Strict):
 
     api: Dotted = Field(description="Full dotted name, e.g. torch.optim.Adamax")
     kind: Literal["class", "function", "method", "attribute"]
-    signature: NonEmpty = Field(description="The signature as the installed version reports it, e.g. 'torch.optim.Adamax(params, lr=0.002, ...)'")
-    version: Version = Field(description="The framework version this entry was written and checked against")
-    url: Optional[Url] = Field(None, description="Doc page; by default built from the pattern in conf/frameworks.yaml")
+    signature: NonEmpty = Field(
+        description="The signature as the installed version reports it, e.g. 'torch.optim.Adamax(params, lr=0.002, ...)'"
+    )
+    version: Version = Field(
+        description="The framework version this entry was written and checked against"
+    )
+    url: Url | None = Field(
+        None, description="Doc page; by default built from the pattern in conf/frameworks.yaml"
+    )
 
 
 class ParamRow(Strict):
     """One row of the parameter table. A side is absent (None) when the other framework has no such parameter."""
 
     group: Literal["parameters", "inputs", "outputs"] = "parameters"
-    torch: Union[Ident, list[Ident], None] = None
-    mindspore: Union[Ident, list[Ident], None] = None
+    torch: Ident | list[Ident] | None = None
+    mindspore: Ident | list[Ident] | None = None
     relation: NonEmpty = Field(description="A relation id from conf/relations.yaml")
-    note: Optional[Text] = None
-    needs_review: Optional[NonEmpty] = Field(None, description="Set by `apimap import` when it guessed; a person removes it")
+    note: Text | None = None
+    needs_review: NonEmpty | None = Field(
+        None, description="Set by `apimap import` when it guessed; a person removes it"
+    )
 
     @property
     def torch_names(self) -> list[str]:
@@ -64,9 +87,19 @@ def _names(value) -> list[str]:
     return [value] if isinstance(value, str) else list(value)
 
 
-DOCTEST_OPTIONS = ("ELLIPSIS", "NORMALIZE_WHITESPACE", "NUMBER", "IGNORE_EXCEPTION_DETAIL", "SKIP_OUTPUT")
-for _name in DOCTEST_OPTIONS:  # NUMBER and SKIP_OUTPUT are ours (apimap.execute.checker); this makes them usable
-    doctest.register_optionflag(_name)  # inline too (`# doctest: +NUMBER`); a no-op for doctest's own names
+DOCTEST_OPTIONS = (
+    "ELLIPSIS",
+    "NORMALIZE_WHITESPACE",
+    "NUMBER",
+    "IGNORE_EXCEPTION_DETAIL",
+    "SKIP_OUTPUT",
+)
+for _name in (
+    DOCTEST_OPTIONS
+):  # NUMBER and SKIP_OUTPUT are ours (apimap.execute.checker); this makes them usable
+    doctest.register_optionflag(
+        _name
+    )  # inline too (`# doctest: +NUMBER`); a no-op for doctest's own names
 
 
 class Compare(Strict):
@@ -75,7 +108,9 @@ class Compare(Strict):
     names: list[Ident] = Field(min_length=1)
     rtol: float = Field(1e-5, ge=0)
     atol: float = Field(1e-8, ge=0)
-    expect: Literal["close", "differ"] = Field("close", description="'differ': the page claims different results; prove they are not close")
+    expect: Literal["close", "differ"] = Field(
+        "close", description="'differ': the page claims different results; prove they are not close"
+    )
 
     @field_validator("rtol", "atol", mode="before")
     @classmethod
@@ -85,7 +120,7 @@ class Compare(Strict):
 
 class Xfail(Strict):
     reason: NonEmpty
-    url: Optional[Url] = None
+    url: Url | None = None
 
 
 class Example(Strict):
@@ -93,13 +128,13 @@ class Example(Strict):
 
     id: Slug
     title: Text
-    note: Optional[Text] = None
-    torch: Optional[NonEmpty] = None
-    mindspore: Optional[NonEmpty] = None
-    compare: Optional[Compare] = None
+    note: Text | None = None
+    torch: NonEmpty | None = None
+    mindspore: NonEmpty | None = None
+    compare: Compare | None = None
     options: list[Literal[DOCTEST_OPTIONS]] = Field(default_factory=list)
     timeout: float = Field(60.0, gt=0, le=600)
-    xfail: Optional[Xfail] = None
+    xfail: Xfail | None = None
 
     @field_validator("timeout", mode="before")
     @classmethod
@@ -119,13 +154,15 @@ class Mapping(Strict):
     """One PyTorch API and its MindSpore counterpart (none when the category is `missing`)."""
 
     torch: Side
-    mindspore: Optional[Side] = None
+    mindspore: Side | None = None
     category: NonEmpty = Field(description="A category id from conf/categories.yaml")
     summary: Text
     params: list[ParamRow] = Field(default_factory=list)
     examples: list[Example] = Field(min_length=1)
-    needs_review: Optional[NonEmpty] = None
-    imported_unplaced: list[NonEmpty] = Field(default_factory=list, description="Text `apimap import` could not place; kept verbatim")
+    needs_review: NonEmpty | None = None
+    imported_unplaced: list[NonEmpty] = Field(
+        default_factory=list, description="Text `apimap import` could not place; kept verbatim"
+    )
 
 
 def json_schema() -> dict:

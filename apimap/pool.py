@@ -1,10 +1,11 @@
 """A fork pool for CPU-bound stages (validate, render) on large trees."""
+
 from __future__ import annotations
 
 import multiprocessing
 import os
 import signal
-from typing import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 
 MIN_ITEMS = 400  # below this, one process is faster than starting a pool
 

@@ -4,13 +4,14 @@ mappings/, templates/, conf/ or site/_static|_templates and reload the open page
 Rebuilds are incremental: render writes only the Markdown whose bytes changed and Sphinx rereads only those.
 Live reload is injected by this server into the HTML it sends (the files on disk stay as built).
 """
+
 from __future__ import annotations
 
 import functools
 import http.server
 import threading
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable
 
 VERSION_PATH = "/__apimap__/version"
 RELOAD_SNIPPET = b"""<script>/* apimap serve --watch: reload when a rebuild finishes */
@@ -35,7 +36,9 @@ class _State:
 
 
 class Handler(http.server.SimpleHTTPRequestHandler):
-    state: _State | None = None  # set for --watch: enables the version endpoint and the reload snippet
+    state: _State | None = (
+        None  # set for --watch: enables the version endpoint and the reload snippet
+    )
 
     def do_GET(self):  # noqa: N802 (http.server's naming)
         if self.state is not None and self.path.split("?")[0] == VERSION_PATH:
@@ -64,34 +67,61 @@ class Handler(http.server.SimpleHTTPRequestHandler):
 
 def watched_paths(project) -> list[Path]:
     site = project.root / "site"
-    return [p for p in (project.mappings, project.templates, project.conf, site / "_static", site / "_templates") if p.exists()]
+    return [
+        p
+        for p in (
+            project.mappings,
+            project.templates,
+            project.conf,
+            site / "_static",
+            site / "_templates",
+        )
+        if p.exists()
+    ]
 
 
-def watch_and_rebuild(paths: list[Path], rebuild: Callable[[], int], state: _State, stop: threading.Event) -> None:
+def watch_and_rebuild(
+    paths: list[Path], rebuild: Callable[[], int], state: _State, stop: threading.Event
+) -> None:
     """Run ``rebuild`` after each burst of changes (watchfiles debounces); bump the version when it succeeds."""
     from watchfiles import watch
 
     for changes in watch(*paths, stop_event=stop, debounce=300):
         names = sorted({Path(p).name for _, p in changes})
-        print(f"apimap serve: changed {', '.join(names[:5])}{' …' if len(names) > 5 else ''}; rebuilding", flush=True)
+        print(
+            f"apimap serve: changed {', '.join(names[:5])}{' …' if len(names) > 5 else ''}; rebuilding",
+            flush=True,
+        )
         if rebuild() == 0:
             state.bump()
             print("apimap serve: rebuilt; open pages reload", flush=True)
         else:
-            print("apimap serve: rebuild failed (see above); still serving the last good site", flush=True)
+            print(
+                "apimap serve: rebuild failed (see above); still serving the last good site",
+                flush=True,
+            )
 
 
 def serve(project, port: int, rebuild: Callable[[], int] | None = None) -> int:
     """Serve project.html on 127.0.0.1:port until Ctrl-C; with ``rebuild``, watch sources and live-reload."""
     state = _State() if rebuild else None
-    handler = functools.partial(type("ApimapHandler", (Handler,), {"state": state}), directory=str(project.html))
+    handler = functools.partial(
+        type("ApimapHandler", (Handler,), {"state": state}), directory=str(project.html)
+    )
     stop = threading.Event()
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:
         if rebuild:
             paths = watched_paths(project)
-            threading.Thread(target=watch_and_rebuild, args=(paths, rebuild, state, stop), daemon=True).start()
-            print(f"Watching {', '.join(p.relative_to(project.root).as_posix() for p in paths)}", flush=True)
-        print(f"Serving on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C to stop)", flush=True)
+            threading.Thread(
+                target=watch_and_rebuild, args=(paths, rebuild, state, stop), daemon=True
+            ).start()
+            print(
+                f"Watching {', '.join(p.relative_to(project.root).as_posix() for p in paths)}",
+                flush=True,
+            )
+        print(
+            f"Serving on http://127.0.0.1:{httpd.server_address[1]}/ (Ctrl-C to stop)", flush=True
+        )
         try:
             httpd.serve_forever()
         except KeyboardInterrupt:

@@ -1,9 +1,10 @@
 """Problems found in input files, reported as one line each: ``file:line: key.path: message``."""
+
 from __future__ import annotations
 
 import difflib
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
-from typing import Iterable, Sequence
 
 
 @dataclass(frozen=True, order=True)

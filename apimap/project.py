@@ -1,4 +1,5 @@
 """Where things are: a project is a folder with conf/, mappings/, templates/ and site/."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -10,7 +11,7 @@ class Project:
     root: Path
 
     @classmethod
-    def find(cls, start: Path | None = None) -> "Project":
+    def find(cls, start: Path | None = None) -> Project:
         """The nearest folder at or above ``start`` holding conf/ and mappings/; else the package's own repo."""
         here = Path(start or Path.cwd()).resolve()
         for cand in (here, *here.parents):

@@ -16,6 +16,7 @@ process (``apimap doctest`` distributes with ``--dist loadfile`` so they are the
 otherwise. ``xfail`` is about the example as a whole: a part that fails is reported as xfailed, a part that
 passes as passed, and when every part passes the example's last item fails as "xpassed".
 """
+
 from __future__ import annotations
 
 import os
@@ -30,14 +31,41 @@ DEFAULT_MEMORY_MB = 4096  # keep in step with apimap.execute.executor.DEFAULT_ME
 
 def pytest_addoption(parser):
     group = parser.getgroup("apimap", "apimap mapping examples")
-    group.addoption("--apimap", action="store_true", help="collect mapping YAML files from every path given, not only from folders named mappings")
-    group.addoption("--apimap-results", metavar="FILE", default=None, help="write the doctest results JSON (site/_build/doctest-results.json format) to FILE")
-    group.addoption("--apimap-merge", action="store_true", help="with --apimap-results: keep the results of files not run now")
-    group.addoption("--apimap-memory-mb", type=int, default=DEFAULT_MEMORY_MB, metavar="MB",
-                    help=f"address space each executor may use beyond the frameworks' own (default {DEFAULT_MEMORY_MB}; 0: no limit)")
-    group.addoption("--apimap-preload", default=os.environ.get("APIMAP_PRELOAD", "numpy,torch,mindspore"), metavar="MODULES",
-                    help="modules each executor imports once at start (comma-separated; default numpy,torch,mindspore)")
-    parser.addini("apimap_mappings", type="paths", default=[], help="folders whose YAML files are mapping files to collect")
+    group.addoption(
+        "--apimap",
+        action="store_true",
+        help="collect mapping YAML files from every path given, not only from folders named mappings",
+    )
+    group.addoption(
+        "--apimap-results",
+        metavar="FILE",
+        default=None,
+        help="write the doctest results JSON (site/_build/doctest-results.json format) to FILE",
+    )
+    group.addoption(
+        "--apimap-merge",
+        action="store_true",
+        help="with --apimap-results: keep the results of files not run now",
+    )
+    group.addoption(
+        "--apimap-memory-mb",
+        type=int,
+        default=DEFAULT_MEMORY_MB,
+        metavar="MB",
+        help=f"address space each executor may use beyond the frameworks' own (default {DEFAULT_MEMORY_MB}; 0: no limit)",
+    )
+    group.addoption(
+        "--apimap-preload",
+        default=os.environ.get("APIMAP_PRELOAD", "numpy,torch,mindspore"),
+        metavar="MODULES",
+        help="modules each executor imports once at start (comma-separated; default numpy,torch,mindspore)",
+    )
+    parser.addini(
+        "apimap_mappings",
+        type="paths",
+        default=[],
+        help="folders whose YAML files are mapping files to collect",
+    )
 
 
 def pytest_configure(config):
@@ -45,7 +73,9 @@ def pytest_configure(config):
     if path and not hasattr(config, "workerinput"):  # the xdist controller (or a plain run) records
         from apimap.execute.record import Recorder
 
-        config.pluginmanager.register(Recorder(Path(path), merge=config.getoption("apimap_merge")), "apimap-recorder")
+        config.pluginmanager.register(
+            Recorder(Path(path), merge=config.getoption("apimap_merge")), "apimap-recorder"
+        )
 
 
 def pytest_collect_file(file_path: Path, parent):
@@ -56,7 +86,9 @@ def pytest_collect_file(file_path: Path, parent):
 
 def pytest_collection_finish(session):
     """Start the executor now, so the frameworks import while pytest gets ready."""
-    if not session.config.option.collectonly and any(isinstance(i, ExampleItem) for i in session.items):
+    if not session.config.option.collectonly and any(
+        isinstance(i, ExampleItem) for i in session.items
+    ):
         _state(session.config).executor().start()
 
 
@@ -67,6 +99,7 @@ def pytest_unconfigure(config):
 
 
 # --- which files ----------------------------------------------------------------------------------
+
 
 def _wanted(path: Path, config) -> bool:
     path = path.resolve()
@@ -99,6 +132,7 @@ def _mappings_folder(path: Path) -> Path | None:
 
 # --- collection -----------------------------------------------------------------------------------
 
+
 class MappingFile(pytest.File):
     def collect(self):
         from apimap.problems import ProblemsError
@@ -108,18 +142,32 @@ class MappingFile(pytest.File):
         root = _mappings_folder(self.path.resolve())
         if root is None:
             # an ini folder, else no root at all (the file is then named after its torch.api, no path rule)
-            root = next((Path(f).resolve() for f in config.getini("apimap_mappings") if self.path.resolve().is_relative_to(Path(f).resolve())),
-                        self.path / "(no mappings root)")
+            root = next(
+                (
+                    Path(f).resolve()
+                    for f in config.getini("apimap_mappings")
+                    if self.path.resolve().is_relative_to(Path(f).resolve())
+                ),
+                self.path / "(no mappings root)",
+            )
         display = _display(self.path, config)
         try:
             loaded = load_file(self.path, root, _vocab(self.path, config), display=display)
         except ProblemsError as exc:
             raise self.CollectError("\n".join(str(p) for p in exc.problems)) from None
         for index, example in enumerate(loaded.mapping.examples):
-            parts = [p for p in PARTS if getattr(example, p)] + (["compare"] if example.compare else [])
+            parts = [p for p in PARTS if getattr(example, p)] + (
+                ["compare"] if example.compare else []
+            )
             for part in parts:
-                yield ExampleItem.from_parent(self, name=f"{example.id}[{part}]", loaded=loaded, index=index, part=part,
-                                              last=part == parts[-1])
+                yield ExampleItem.from_parent(
+                    self,
+                    name=f"{example.id}[{part}]",
+                    loaded=loaded,
+                    index=index,
+                    part=part,
+                    last=part == parts[-1],
+                )
 
 
 def _display(path: Path, config) -> str:
@@ -130,8 +178,8 @@ def _display(path: Path, config) -> str:
 
 
 def _vocab(path: Path, config):
-    from apimap.project import Project
     from apimap.config import load_config
+    from apimap.project import Project
 
     conf = Project.find(path.parent).conf
     cache = config.stash.setdefault(_VOCABS, {})
@@ -176,10 +224,14 @@ class ExampleItem(pytest.Item):
         if ex.xfail:
             if failed:
                 pytest.xfail(ex.xfail.reason)
-            if self.last and not any(state.result(self, p)["status"] != "passed" for p in PARTS if getattr(ex, p)):
+            if self.last and not any(
+                state.result(self, p)["status"] != "passed" for p in PARTS if getattr(ex, p)
+            ):
                 self.info["status"] = "xpassed"
-                raise ExampleFailure(f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'xfail'))}: "
-                                     f"example '{ex.id}' is marked xfail ({ex.xfail.reason}) but every part passed; remove xfail")
+                raise ExampleFailure(
+                    f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'xfail'))}: "
+                    f"example '{ex.id}' is marked xfail ({ex.xfail.reason}) but every part passed; remove xfail"
+                )
 
     def _compare(self, state) -> bool:
         """Run the comparison; return True when it failed (raise when there is no xfail to absorb it)."""
@@ -193,10 +245,19 @@ class ExampleItem(pytest.Item):
             if ex.xfail:
                 return True
             self.info["status"] = "errored"
-            raise ExampleFailure(f"{where}: cannot compare, the {' and the '.join(bad)} part did not pass")
+            raise ExampleFailure(
+                f"{where}: cannot compare, the {' and the '.join(bad)} part did not pass"
+            )
         start = time.perf_counter()
         try:
-            ok, message = compare(spec.names, results["torch"]["values"], results["mindspore"]["values"], spec.rtol, spec.atol, spec.expect)
+            ok, message = compare(
+                spec.names,
+                results["torch"]["values"],
+                results["mindspore"]["values"],
+                spec.rtol,
+                spec.atol,
+                spec.expect,
+            )
         except CompareError as exc:
             if ex.xfail:
                 return True
@@ -208,12 +269,17 @@ class ExampleItem(pytest.Item):
         if ex.xfail:
             return True
         claim = "same results" if spec.expect == "close" else "different results"
-        raise ExampleFailure(f"{where}: the page claims {claim} for {', '.join(spec.names)} "
-                             f"({self.loaded.mapping.torch.api} vs {self.loaded.mapping.mindspore.api}):\n" + _indent(message))
+        raise ExampleFailure(
+            f"{where}: the page claims {claim} for {', '.join(spec.names)} "
+            f"({self.loaded.mapping.torch.api} vs {self.loaded.mapping.mindspore.api}):\n"
+            + _indent(message)
+        )
 
     def _report(self, result: dict) -> str:
         line = result.get("line") or self.first_line()
-        return f"{self.display}:{line}: example '{self.example.id}' [{self.part}]: {result['message']}"
+        return (
+            f"{self.display}:{line}: example '{self.example.id}' [{self.part}]: {result['message']}"
+        )
 
     def repr_failure(self, excinfo, style=None):
         if isinstance(excinfo.value, ExampleFailure):
@@ -230,6 +296,7 @@ def _indent(text: str) -> str:
 
 # --- per-process state: one executor, and the results of parts already run -----------------------
 
+
 class _State:
     def __init__(self, config):
         self.config = config
@@ -240,8 +307,12 @@ class _State:
         if self._executor is None:
             from apimap.execute.executor import Executor
 
-            preload = [m.strip() for m in self.config.getoption("apimap_preload").split(",") if m.strip()]
-            self._executor = Executor(memory_mb=self.config.getoption("apimap_memory_mb"), preload=preload)
+            preload = [
+                m.strip() for m in self.config.getoption("apimap_preload").split(",") if m.strip()
+            ]
+            self._executor = Executor(
+                memory_mb=self.config.getoption("apimap_memory_mb"), preload=preload
+            )
         return self._executor
 
     def result(self, item: ExampleItem, part: str) -> dict:
@@ -249,9 +320,15 @@ class _State:
         key = (str(item.loaded.path), item.index, part)
         if key not in self.results:
             ex = item.example
-            request = {"display": item.display, "first_line": item.first_line(part), "label": f"{ex.id}[{part}]",
-                       "code": getattr(ex, part), "options": list(ex.options), "timeout": ex.timeout,
-                       "names": list(ex.compare.names) if ex.compare else []}
+            request = {
+                "display": item.display,
+                "first_line": item.first_line(part),
+                "label": f"{ex.id}[{part}]",
+                "code": getattr(ex, part),
+                "options": list(ex.options),
+                "timeout": ex.timeout,
+                "names": list(ex.compare.names) if ex.compare else [],
+            }
             self.results[key] = self.executor().run(request)
             item.info.setdefault("versions", self.executor().versions)
         return self.results[key]

@@ -3,6 +3,7 @@
 Pure: the catalog in, Markdown out, and statistics returned. Never imports torch or mindspore.
 Writes a file only when its bytes change, so Sphinx rebuilds only what an edit touched.
 """
+
 from __future__ import annotations
 
 import json
@@ -13,8 +14,8 @@ import jinja2
 
 from . import markdown as md
 from . import pool
-from .fingerprint import digest, render_inputs
 from .catalog import MAPS_DIR, TABLES_DIR, Catalog
+from .fingerprint import digest, render_inputs
 from .results import WORST_FIRST
 from .validate import Loaded
 
@@ -29,12 +30,25 @@ class Templates:
         self.dir = Path(templates_dir)
         env = jinja2.Environment(
             loader=jinja2.FileSystemLoader(str(self.dir)),
-            undefined=jinja2.StrictUndefined, autoescape=False, auto_reload=False,  # one per render: no stat per page
-            keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True,
+            undefined=jinja2.StrictUndefined,
+            autoescape=False,
+            auto_reload=False,  # one per render: no stat per page
+            keep_trailing_newline=True,
+            trim_blocks=True,
+            lstrip_blocks=True,
         )
-        env.filters.update(cell=md.cell, code=md.code, fence=md.fence, text=lambda s: md.escape_html(md.join_cjk_lines(s)),
-                           signature=md.pretty_signature, first_sentence=first_sentence, names=names)
-        env.globals.update(badge=badge, page_link=page_link)  # Python, not macros: called ~100,000 times at N=5,000
+        env.filters.update(
+            cell=md.cell,
+            code=md.code,
+            fence=md.fence,
+            text=lambda s: md.escape_html(md.join_cjk_lines(s)),
+            signature=md.pretty_signature,
+            first_sentence=first_sentence,
+            names=names,
+        )
+        env.globals.update(
+            badge=badge, page_link=page_link
+        )  # Python, not macros: called ~100,000 times at N=5,000
         self.env = env
 
     def get(self, name: str) -> jinja2.Template:
@@ -77,7 +91,9 @@ def first_sentence(text: str, limit: int = 160) -> str:
 MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was rendered from
 
 
-def render_all(catalog: Catalog, templates_dir: Path, out_root: Path, workers: int | None = None) -> RenderStats:
+def render_all(
+    catalog: Catalog, templates_dir: Path, out_root: Path, workers: int | None = None
+) -> RenderStats:
     """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced.
 
     A mapping page whose inputs (its model, its results, the templates, conf/ and apimap's code) are unchanged
@@ -109,7 +125,9 @@ def render_all(catalog: Catalog, templates_dir: Path, out_root: Path, workers: i
         stats.unchanged += part.unchanged
         expected.update(aggregates)
 
-    explorer = json.dumps(explorer_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    explorer = json.dumps(
+        explorer_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+    )
     for lang in catalog.languages:
         write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
     for lang in catalog.languages:
@@ -121,38 +139,69 @@ def render_all(catalog: Catalog, templates_dir: Path, out_root: Path, workers: i
                     stats.removed.append(old)
     if manifest != old_manifest:
         out_root.mkdir(parents=True, exist_ok=True)
-        write_if_changed(manifest_path, json.dumps(manifest, sort_keys=True, indent=0), RenderStats())
+        write_if_changed(
+            manifest_path, json.dumps(manifest, sort_keys=True, indent=0), RenderStats()
+        )
     return stats
 
 
 def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
     """Everything one mapping page is rendered from: ``static`` (fingerprint.render_inputs), its model, results."""
-    own = static.encode() + b"\0" + item.rel.encode() + b"\0" + item.mapping.model_dump_json().encode()
-    results = [r.model_dump() for ex in item.mapping.examples for r in catalog.doctest.for_example(item.rel, ex.id).values()]
+    own = (
+        static.encode()
+        + b"\0"
+        + item.rel.encode()
+        + b"\0"
+        + item.mapping.model_dump_json().encode()
+    )
+    results = [
+        r.model_dump()
+        for ex in item.mapping.examples
+        for r in catalog.doctest.for_example(item.rel, ex.id).values()
+    ]
     check = catalog.check.files.get(item.rel)
-    extra = {"doctest": results, "versions": catalog.doctest.versions if results else {},
-             "check": check.model_dump() if check else None, "updated": catalog.updated.get(item.rel),
-             "edit": catalog.edit_url(item.rel)}
+    extra = {
+        "doctest": results,
+        "versions": catalog.doctest.versions if results else {},
+        "check": check.model_dump() if check else None,
+        "updated": catalog.updated.get(item.rel),
+        "edit": catalog.edit_url(item.rel),
+    }
     return digest(own + b"\0" + json.dumps(extra, sort_keys=True, default=str).encode())
 
 
-_FORK_JOB: tuple | None = None  # (catalog, templates, todo, out_root), inherited by forked workers, not pickled
+_FORK_JOB: tuple | None = (
+    None  # (catalog, templates, todo, out_root), inherited by forked workers, not pickled
+)
 
 
-def _render_jobs(catalog: Catalog, templates: Templates, todo: list[Loaded], out_root: Path,
-                 workers: int | None) -> list[tuple[RenderStats, list[str]]]:
+def _render_jobs(
+    catalog: Catalog, templates: Templates, todo: list[Loaded], out_root: Path, workers: int | None
+) -> list[tuple[RenderStats, list[str]]]:
     """Render the mapping pages in ``todo`` and every aggregate page; with many pages, over a fork pool.
 
     Jobs are each language's aggregate pages (tables, index, status: they list every mapping) and slices of
     ``todo``; each returns its stats and the aggregate pages it produced (``lang/rel``).
     """
     global _FORK_JOB
-    workers = pool.workers_for(len(todo)) if workers is None else (workers if len(todo) >= pool.MIN_ITEMS else 1)
-    slices = 1 if workers == 1 else 2 * workers  # smaller slices even out the load around the aggregate jobs
-    jobs = [("aggregates", lang) for lang in catalog.languages] + [("pages", (i, slices)) for i in range(slices)]
+    workers = (
+        pool.workers_for(len(todo))
+        if workers is None
+        else (workers if len(todo) >= pool.MIN_ITEMS else 1)
+    )
+    slices = (
+        1 if workers == 1 else 2 * workers
+    )  # smaller slices even out the load around the aggregate jobs
+    jobs = [("aggregates", lang) for lang in catalog.languages] + [
+        ("pages", (i, slices)) for i in range(slices)
+    ]
     _FORK_JOB = (catalog, templates, todo, out_root)
     try:
-        return pool.fork_map(_render_job, jobs, workers) if workers > 1 else [_render_job(job) for job in jobs]
+        return (
+            pool.fork_map(_render_job, jobs, workers)
+            if workers > 1
+            else [_render_job(job) for job in jobs]
+        )
     finally:
         _FORK_JOB = None
 
@@ -172,17 +221,33 @@ def _render_job(job: tuple[str, object]) -> tuple[RenderStats, list[str]]:
     for lang in catalog.languages:
         common = _common(catalog, templates, lang)
         for item in items:
-            write_if_changed(out_root / catalog.page_path(item, lang, ".md"), mapping_page(catalog, item, common), stats)
+            write_if_changed(
+                out_root / catalog.page_path(item, lang, ".md"),
+                mapping_page(catalog, item, common),
+                stats,
+            )
     return stats, []
 
 
 def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
-    return common["templates"].get("mapping.md.j2").render(item=item, m=item.mapping, links=catalog.doc_links(item, common["L"]), **common)
+    return (
+        common["templates"]
+        .get("mapping.md.j2")
+        .render(item=item, m=item.mapping, links=catalog.doc_links(item, common["L"]), **common)
+    )
 
 
 def _common(catalog: Catalog, templates: Templates, lang: str) -> dict:
-    return dict(t=catalog.strings(lang), lang=lang, L=catalog.languages[lang].text, vocab=catalog.vocab, site=catalog,
-                MAPS_DIR=MAPS_DIR, TABLES_DIR=TABLES_DIR, templates=templates)
+    return dict(
+        t=catalog.strings(lang),
+        lang=lang,
+        L=catalog.languages[lang].text,
+        vocab=catalog.vocab,
+        site=catalog,
+        MAPS_DIR=MAPS_DIR,
+        TABLES_DIR=TABLES_DIR,
+        templates=templates,
+    )
 
 
 def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
@@ -192,7 +257,10 @@ def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
     table = templates.get("module_table.md.j2")
     for module, items in modules:
         yield f"{TABLES_DIR}/{module}.md", table.render(module=module, items=items, **common)
-    yield "index.md", templates.get("index.md.j2").render(modules=modules, total=len(catalog.mappings), **common)
+    yield (
+        "index.md",
+        templates.get("index.md.j2").render(modules=modules, total=len(catalog.mappings), **common),
+    )
     yield "status.md", templates.get("status.md.j2").render(items=catalog.mappings, **common)
 
 
@@ -215,11 +283,19 @@ def explorer_data(catalog: Catalog) -> dict:
     statuses = [s for s in WORST_FIRST if f"status_{s}" in strings]
     return {
         "version": 1,
-        "categories": [{"id": c.id, "label": c.label, "definition": c.definition} for c in catalog.vocab.categories.values()],
+        "categories": [
+            {"id": c.id, "label": c.label, "definition": c.definition}
+            for c in catalog.vocab.categories.values()
+        ],
         "statuses": [{"id": s, "label": strings[f"status_{s}"].model_dump()} for s in statuses],
         "rows": [
-            {"t": item.mapping.torch.api, "m": item.mapping.mindspore.api if item.mapping.mindspore else "",
-             "c": item.mapping.category, "s": catalog.status(item), "p": item.slug}
+            {
+                "t": item.mapping.torch.api,
+                "m": item.mapping.mindspore.api if item.mapping.mindspore else "",
+                "c": item.mapping.category,
+                "s": catalog.status(item),
+                "p": item.slug,
+            }
             for item in catalog.mappings
         ],
     }
@@ -235,4 +311,3 @@ def write_if_changed(path: Path, text: str, stats: RenderStats) -> None:
     tmp.write_bytes(data)
     tmp.replace(path)
     stats.written.append(path)
-

@@ -21,6 +21,7 @@ the example's own run time in seconds (the comparison's for ``compare``); ``mess
 
 The renderer never imports a framework: these files are all it knows about execution.
 """
+
 from __future__ import annotations
 
 import json
@@ -38,8 +39,18 @@ WORST_FIRST = ("failed", "errored", "xpassed", "not_run", "skipped", "xfailed", 
 Status = Literal[WORST_FIRST]  # type: ignore[valid-type]  # a part's status, or not_run
 CheckStatus = Literal["ok", "drift", "error"]
 # How a badge looks: every status and check status, good / needs a look / bad.
-TONE = {"passed": "ok", "xfailed": "ok", "failed": "bad", "errored": "bad", "xpassed": "bad", "skipped": "warn",
-        "not_run": "warn", "ok": "ok", "drift": "warn", "error": "bad"}
+TONE = {
+    "passed": "ok",
+    "xfailed": "ok",
+    "failed": "bad",
+    "errored": "bad",
+    "xpassed": "bad",
+    "skipped": "warn",
+    "not_run": "warn",
+    "ok": "ok",
+    "drift": "warn",
+    "error": "bad",
+}
 DOCTEST_RESULTS = "doctest-results.json"
 CHECK_RESULTS = "check-results.json"
 
@@ -111,7 +122,9 @@ class DoctestResults(_Record):
 
     def versions_text(self) -> str:
         names = {"torch": "PyTorch", "mindspore": "MindSpore", "python": "Python"}  # in this order
-        return ", ".join(f"{label} {self.versions[k]}" for k, label in names.items() if k in self.versions)
+        return ", ".join(
+            f"{label} {self.versions[k]}" for k, label in names.items() if k in self.versions
+        )
 
 
 class CheckFinding(_Record):
@@ -158,7 +171,9 @@ def write_record(path: Path, record: _Record) -> None:
     fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     try:
         with os.fdopen(fd, "w", encoding="utf-8") as fh:
-            json.dump(record.model_dump(mode="json", by_alias=True), fh, indent=1, ensure_ascii=False)
+            json.dump(
+                record.model_dump(mode="json", by_alias=True), fh, indent=1, ensure_ascii=False
+            )
             fh.write("\n")
         os.replace(tmp, path)
     except BaseException:

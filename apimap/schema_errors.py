@@ -1,9 +1,11 @@
 """pydantic validation errors -> one-line ``Problem``s at the YAML line of their key path, for any root model
 (a mapping file, or a conf/ file)."""
+
 from __future__ import annotations
 
 import difflib
-from typing import Iterable, get_args
+from collections.abc import Iterable
+from typing import get_args
 
 from pydantic import BaseModel, ValidationError
 
@@ -11,8 +13,14 @@ from .problems import Problem, did_you_mean, format_path
 from .yamlsource import LineMap
 
 
-def pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str, root: type[BaseModel],
-                      pattern_names: dict[str, str] | None = None) -> Iterable[Problem]:
+def pydantic_problems(
+    exc: ValidationError,
+    data,
+    lines: LineMap,
+    display: str,
+    root: type[BaseModel],
+    pattern_names: dict[str, str] | None = None,
+) -> Iterable[Problem]:
     """One problem per key path; ``pattern_names`` names what a field's pattern stands for (e.g. id)."""
     names = {**_PATTERN_NAMES, **(pattern_names or {})}
     by_loc: dict[tuple, list[dict]] = {}
@@ -24,13 +32,21 @@ def pydantic_problems(exc: ValidationError, data, lines: LineMap, display: str, 
         for err in errs:
             if err["type"] == "extra_forbidden":
                 parent = model_at(root, loc[:-1])
-                close = difflib.get_close_matches(str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6) if loc else []
+                close = (
+                    difflib.get_close_matches(
+                        str(loc[-1]), list(parent.model_fields) if parent else [], n=1, cutoff=0.6
+                    )
+                    if loc
+                    else []
+                )
                 if close:
                     suggested.add(loc[:-1] + (close[0],))
     for loc, errs in by_loc.items():
         if loc in suggested and all(e["type"] == "missing" for e in errs):
             continue
-        yield Problem(display, lines.line(loc), format_path(loc), _one_message(errs, loc, root, names))
+        yield Problem(
+            display, lines.line(loc), format_path(loc), _one_message(errs, loc, root, names)
+        )
 
 
 def _one_message(errs: list[dict], loc: tuple, root: type[BaseModel], names: dict[str, str]) -> str:
@@ -38,7 +54,12 @@ def _one_message(errs: list[dict], loc: tuple, root: type[BaseModel], names: dic
     if len(errs) == 1:
         return _message(errs[0], loc, root, names)
     for err in errs:  # the most specific complaint wins
-        if err["type"] in ("string_pattern_mismatch", "string_too_short", "literal_error", "value_error"):
+        if err["type"] in (
+            "string_pattern_mismatch",
+            "string_too_short",
+            "literal_error",
+            "value_error",
+        ):
             return _message(err, loc, root, names)
     value = errs[0].get("input")
     wanted = " or ".join(dict.fromkeys(_EXPECT.get(e["type"], e["type"]) for e in errs))
@@ -59,7 +80,11 @@ def _data_loc(loc: tuple, data, root: type[BaseModel]) -> tuple:
         elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
             out.append(part)
             node = node[part]
-        elif isinstance(part, str) and (model := model_at(root, tuple(out))) is not None and part in model.model_fields:
+        elif (
+            isinstance(part, str)
+            and (model := model_at(root, tuple(out))) is not None
+            and part in model.model_fields
+        ):
             out.append(part)
             node = None
     return tuple(out)
@@ -70,14 +95,27 @@ def _message(err: dict, loc: tuple, root: type[BaseModel], names: dict[str, str]
     if kind == "extra_forbidden":
         parent = model_at(root, loc[:-1])
         allowed = list(parent.model_fields) if parent else []
-        hint = did_you_mean(loc[-1], allowed) or (f"; allowed: {', '.join(allowed)}" if allowed else "")
+        hint = did_you_mean(loc[-1], allowed) or (
+            f"; allowed: {', '.join(allowed)}" if allowed else ""
+        )
         return f"unknown key '{short(loc[-1], 40)}'{hint}"
     if kind == "missing":
-        return "required key is missing" + (" (write the text in both en and zh)" if loc and loc[-1] in ("en", "zh") else "")
+        return "required key is missing" + (
+            " (write the text in both en and zh)" if loc and loc[-1] in ("en", "zh") else ""
+        )
     if kind == "literal_error":
         expected = err.get("ctx", {}).get("expected", "")
         return f"'{short(value)}' is not allowed; expected {expected}"
-    if kind in ("string_type", "list_type", "dict_type", "model_type", "float_type", "int_type", "bool_type", "model_attributes_type"):
+    if kind in (
+        "string_type",
+        "list_type",
+        "dict_type",
+        "model_type",
+        "float_type",
+        "int_type",
+        "bool_type",
+        "model_attributes_type",
+    ):
         return f"expected {_EXPECT.get(kind, kind)}, got {typename(value)}"
     if kind == "string_pattern_mismatch" or kind == "string_too_short":
         if isinstance(value, str) and not value.strip():
@@ -87,7 +125,12 @@ def _message(err: dict, loc: tuple, root: type[BaseModel], names: dict[str, str]
     if kind == "too_short":
         return "must have at least one item"
     if kind in ("greater_than_equal", "greater_than", "less_than_equal", "less_than"):
-        op = {"greater_than_equal": ">=", "greater_than": ">", "less_than_equal": "<=", "less_than": "<"}[kind]
+        op = {
+            "greater_than_equal": ">=",
+            "greater_than": ">",
+            "less_than_equal": "<=",
+            "less_than": "<",
+        }[kind]
         limit = next(iter(err.get("ctx", {}).values()), "")
         return f"must be {op} {limit}, got {value}"
     if kind == "value_error":
@@ -95,11 +138,25 @@ def _message(err: dict, loc: tuple, root: type[BaseModel], names: dict[str, str]
     return err["msg"]
 
 
-_EXPECT = {"string_type": "text", "list_type": "a list", "dict_type": "a mapping of keys", "model_type": "a mapping of keys",
-           "model_attributes_type": "a mapping of keys", "float_type": "a number", "int_type": "a whole number", "bool_type": "true or false"}
-_PATTERN_NAMES = {"api": "dotted API name (e.g. torch.optim.Adam)", "version": "version (e.g. \"2.13.0\", quoted)",
-                  "url": "http(s) URL", "id": "example id (lowercase letters, digits, - and _)",
-                  "torch": "parameter name", "mindspore": "parameter name", "names": "variable name"}
+_EXPECT = {
+    "string_type": "text",
+    "list_type": "a list",
+    "dict_type": "a mapping of keys",
+    "model_type": "a mapping of keys",
+    "model_attributes_type": "a mapping of keys",
+    "float_type": "a number",
+    "int_type": "a whole number",
+    "bool_type": "true or false",
+}
+_PATTERN_NAMES = {
+    "api": "dotted API name (e.g. torch.optim.Adam)",
+    "version": 'version (e.g. "2.13.0", quoted)',
+    "url": "http(s) URL",
+    "id": "example id (lowercase letters, digits, - and _)",
+    "torch": "parameter name",
+    "mindspore": "parameter name",
+    "names": "variable name",
+}
 
 
 def model_at(root: type[BaseModel], loc: tuple):
@@ -130,9 +187,20 @@ def _model_in(annotation):
 def typename(value) -> str:
     if value is None:
         return "nothing (null)"
-    return {dict: "a mapping", list: "a list", str: "text", bool: "true/false", int: "a number", float: "a number"}.get(type(value), type(value).__name__)
+    return {
+        dict: "a mapping",
+        list: "a list",
+        str: "text",
+        bool: "true/false",
+        int: "a number",
+        float: "a number",
+    }.get(type(value), type(value).__name__)
 
 
 def short(value, limit: int = 60) -> str:
-    text = str(value).encode("unicode_escape").decode("ascii") if any(c in str(value) for c in "\n\r\t") else str(value)
+    text = (
+        str(value).encode("unicode_escape").decode("ascii")
+        if any(c in str(value) for c in "\n\r\t")
+        else str(value)
+    )
     return text if len(text) <= limit else text[: limit - 3] + "..."

@@ -1,4 +1,5 @@
 """Run Sphinx once per language (in parallel processes) and write the language chooser at the root."""
+
 from __future__ import annotations
 
 import json
@@ -6,9 +7,9 @@ import os
 import shutil
 import subprocess
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable
 
 from . import fingerprint
 from .interrupts import interrupts_held
@@ -48,8 +49,14 @@ class SphinxRun:
 def sphinx_inputs(project: Project) -> str:
     """Digest of everything except the sources that can change a language's HTML (fingerprint.sphinx_inputs)."""
     conf = project.conf.resolve()
-    return fingerprint.sphinx_inputs(conf, [base / "site" / d for base in {project.root, conf.parent}
-                                            for d in ("_static", "_templates")])
+    return fingerprint.sphinx_inputs(
+        conf,
+        [
+            base / "site" / d
+            for base in {project.root, conf.parent}
+            for d in ("_static", "_templates")
+        ],
+    )
 
 
 def _state_file(project: Project, lang: str) -> Path:
@@ -59,14 +66,27 @@ def _state_file(project: Project, lang: str) -> Path:
 def sphinx_args(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
     out = out or project.html / lang
     return [
-        "-b", "html", "-q", "-W", "--keep-going", "-j", jobs,
-        "-c", str(project.conf), "-D", f"language={lang}",
-        "-d", str(project.build / "doctrees" / lang),
-        str(project.src / lang), str(out),
+        "-b",
+        "html",
+        "-q",
+        "-W",
+        "--keep-going",
+        "-j",
+        jobs,
+        "-c",
+        str(project.conf),
+        "-D",
+        f"language={lang}",
+        "-d",
+        str(project.build / "doctrees" / lang),
+        str(project.src / lang),
+        str(out),
     ]
 
 
-def sphinx_command(project: Project, lang: str, jobs: str = "1", out: Path | None = None) -> list[str]:
+def sphinx_command(
+    project: Project, lang: str, jobs: str = "1", out: Path | None = None
+) -> list[str]:
     return [sys.executable, "-m", "sphinx", *sphinx_args(project, lang, jobs, out)]
 
 
@@ -76,7 +96,10 @@ def staging_dir(project: Project) -> Path:
 
 
 def _sphinx_env(project: Project) -> dict[str, str]:
-    return dict(os.environ, PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])))
+    return dict(
+        os.environ,
+        PYTHONPATH=os.pathsep.join(filter(None, [str(project.root), os.environ.get("PYTHONPATH")])),
+    )
 
 
 class EarlySphinx:
@@ -88,19 +111,34 @@ class EarlySphinx:
         self.procs: dict[str, subprocess.Popen] = {}
         env = _sphinx_env(project)
         try:
-            with interrupts_held():  # a held interrupt is raised as the block ends: the except below then cleans up
+            with (
+                interrupts_held()
+            ):  # a held interrupt is raised as the block ends: the except below then cleans up
                 for lang in languages:
-                    cmd = [sys.executable, "-m", "apimap.sphinx_worker", *sphinx_args(project, lang, jobs, staging_dir(project) / lang)]
-                    self.procs[lang] = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                                        stderr=subprocess.STDOUT, text=True, env=env)
-        except BaseException:  # the caller never gets this object, so its ``with`` cannot end the workers
+                    cmd = [
+                        sys.executable,
+                        "-m",
+                        "apimap.sphinx_worker",
+                        *sphinx_args(project, lang, jobs, staging_dir(project) / lang),
+                    ]
+                    self.procs[lang] = subprocess.Popen(
+                        cmd,
+                        stdin=subprocess.PIPE,
+                        stdout=subprocess.PIPE,
+                        stderr=subprocess.STDOUT,
+                        text=True,
+                        env=env,
+                    )
+        except (
+            BaseException
+        ):  # the caller never gets this object, so its ``with`` cannot end the workers
             self.__exit__()
             raise
 
     def take(self, lang: str) -> subprocess.Popen | None:
         return self.procs.pop(lang, None)
 
-    def __enter__(self) -> "EarlySphinx":
+    def __enter__(self) -> EarlySphinx:
         return self
 
     def __exit__(self, *exc) -> None:
@@ -120,8 +158,13 @@ def _stop(proc: subprocess.Popen) -> None:
         proc.communicate()
 
 
-def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
-               extra_files: Callable[[], dict[str, str]] | None = None, early: EarlySphinx | None = None) -> list[SphinxRun]:
+def build_html(
+    project: Project,
+    languages: dict[str, str],
+    jobs: str = "1",
+    extra_files: Callable[[], dict[str, str]] | None = None,
+    early: EarlySphinx | None = None,
+) -> list[SphinxRun]:
     """Build every language at once (one process each) into the staging tree; publish only if all succeed.
 
     ``extra_files`` runs while Sphinx works; the files it returns ({name: text}) are published at the root
@@ -129,12 +172,26 @@ def build_html(project: Project, languages: dict[str, str], jobs: str = "1",
     A failed or interrupted build leaves the last good site/_build/html untouched.
     """
     staging = staging_dir(project)
-    states = {lang: {"inputs": sphinx_inputs(project), "sources": fingerprint.tree_state(project.src / lang)}
-              for lang in languages}
-    runs = [SphinxRun(lang, 0, "", skipped=True) for lang in languages if _unchanged(project, lang, states[lang])]
+    states = {
+        lang: {
+            "inputs": sphinx_inputs(project),
+            "sources": fingerprint.tree_state(project.src / lang),
+        }
+        for lang in languages
+    }
+    runs = [
+        SphinxRun(lang, 0, "", skipped=True)
+        for lang in languages
+        if _unchanged(project, lang, states[lang])
+    ]
     procs: dict[str, subprocess.Popen] = {}
     try:
-        procs = _start(project, [lang for lang in languages if not any(r.lang == lang for r in runs)], jobs, early)
+        procs = _start(
+            project,
+            [lang for lang in languages if not any(r.lang == lang for r in runs)],
+            jobs,
+            early,
+        )
         extra = extra_files() if extra_files else {}
         for lang, proc in procs.items():
             output, _ = proc.communicate()
@@ -169,12 +226,16 @@ def _unchanged(project: Project, lang: str, state: dict) -> bool:
     return False
 
 
-def _start(project: Project, langs: list[str], jobs: str, early: EarlySphinx | None) -> dict[str, subprocess.Popen]:
+def _start(
+    project: Project, langs: list[str], jobs: str, early: EarlySphinx | None
+) -> dict[str, subprocess.Popen]:
     """One Sphinx per language: a warm waiting worker from ``early`` when it is alive, else a fresh process."""
     procs: dict[str, subprocess.Popen] = {}
     go = []
     try:
-        with interrupts_held():  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
+        with (
+            interrupts_held()
+        ):  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
             for lang in langs:
                 waiting = early.take(lang) if early else None
                 if waiting is not None and waiting.poll() is None:
@@ -184,8 +245,13 @@ def _start(project: Project, langs: list[str], jobs: str, early: EarlySphinx | N
                 if waiting is not None:
                     _stop(waiting)  # it died while warming up: reap it and start Sphinx afresh
                 cmd = sphinx_command(project, lang, jobs, staging_dir(project) / lang)
-                procs[lang] = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
-                                               env=_sphinx_env(project))
+                procs[lang] = subprocess.Popen(
+                    cmd,
+                    stdout=subprocess.PIPE,
+                    stderr=subprocess.STDOUT,
+                    text=True,
+                    env=_sphinx_env(project),
+                )
             for lang in go:  # start every waiting worker before reading any output
                 procs[lang].stdin.write("build\n")
                 procs[lang].stdin.flush()
@@ -224,7 +290,12 @@ def publish(staging: Path, html: Path) -> None:
             pass  # not published yet, or links unsupported here: copy
         return shutil.copy2(src, dst)
 
-    shutil.copytree(staging, fresh, ignore=shutil.ignore_patterns(".doctrees", ".buildinfo.bak"), copy_function=link_or_copy)
+    shutil.copytree(
+        staging,
+        fresh,
+        ignore=shutil.ignore_patterns(".doctrees", ".buildinfo.bak"),
+        copy_function=link_or_copy,
+    )
     if html.exists():
         html.rename(old)
     fresh.rename(html)
@@ -233,8 +304,16 @@ def publish(staging: Path, html: Path) -> None:
 
 
 def write_root_index(out_root: Path, languages: dict[str, str]) -> None:
-    links = "".join(f'<li><a href="{code}/index.html" hreflang="{code.replace("_", "-")}">{name}</a></li>' for code, name in languages.items())
-    alternates = "\n".join(f'<link rel="alternate" hreflang="{code.replace("_", "-")}" href="{code}/index.html">' for code in languages)
+    links = "".join(
+        f'<li><a href="{code}/index.html" hreflang="{code.replace("_", "-")}">{name}</a></li>'
+        for code, name in languages.items()
+    )
+    alternates = "\n".join(
+        f'<link rel="alternate" hreflang="{code.replace("_", "-")}" href="{code}/index.html">'
+        for code in languages
+    )
     codes = "[" + ", ".join(f'"{c}"' for c in languages) + "]"
     out_root.mkdir(parents=True, exist_ok=True)
-    (out_root / "index.html").write_text(ROOT_INDEX.format(links=links, alternates=alternates, codes=codes), encoding="utf-8")
+    (out_root / "index.html").write_text(
+        ROOT_INDEX.format(links=links, alternates=alternates, codes=codes), encoding="utf-8"
+    )

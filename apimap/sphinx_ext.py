@@ -1,5 +1,6 @@
 """Sphinx glue for apimap sites: badges with hover definitions, the mapping explorer, the language switch
 and hreflang links, and Chinese search words."""
+
 from __future__ import annotations
 
 import json
@@ -8,9 +9,8 @@ from html import escape
 from pathlib import Path
 
 from docutils import nodes
-from sphinx.util.docutils import SphinxDirective
-
 from sphinx.errors import ConfigError
+from sphinx.util.docutils import SphinxDirective
 
 from .config import Config, load_config
 from .problems import ProblemsError
@@ -24,7 +24,9 @@ EXPLORER_JS = "apimap-explorer.js"  # site/_static/
 def setup(app):
     app.add_config_value("apimap_conf_dir", "", "env")
     app.add_config_value("apimap_languages", {}, "html")
-    app.add_node(badge, html=(_visit_badge, _depart_badge), latex=(_pass, _pass), text=(_pass, _pass))
+    app.add_node(
+        badge, html=(_visit_badge, _depart_badge), latex=(_pass, _pass), text=(_pass, _pass)
+    )
     app.add_node(explorer, html=(_visit_explorer, _pass), latex=(_skip, None), text=(_skip, None))
     app.add_role("apimap-badge", badge_role)
     app.add_directive("apimap-explorer", ExplorerDirective)
@@ -43,7 +45,9 @@ class badge(nodes.inline):
 
 
 def _visit_badge(self, node):
-    self.body.append(self.starttag(node, "span", "", CLASS=" ".join(node["classes"]), title=node["apimap_title"]))
+    self.body.append(
+        self.starttag(node, "span", "", CLASS=" ".join(node["classes"]), title=node["apimap_title"])
+    )
 
 
 def _depart_badge(self, node):
@@ -64,7 +68,9 @@ def _conf(config) -> Config:
     if cache is None:
         try:
             cache = load_config(Path(config.apimap_conf_dir))
-        except ProblemsError as exc:  # apimap build validates first; this is for a Sphinx run on its own
+        except (
+            ProblemsError
+        ) as exc:  # apimap build validates first; this is for a Sphinx run on its own
             raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
         config._apimap_cache = cache
     return cache
@@ -100,6 +106,7 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
 
 # --- mapping explorer ------------------------------------------------------------------------------
 
+
 class explorer(nodes.General, nodes.Element):
     """Placeholder for the mapping explorer; apimap-explorer.js fills it from the published data."""
 
@@ -112,7 +119,9 @@ class ExplorerDirective(SphinxDirective):
     def run(self):
         data = Path(self.env.srcdir) / EXPLORER_DATA
         if not data.is_file():
-            raise self.error(f"{EXPLORER_DATA} is missing in the source folder: run `apimap render` first")
+            raise self.error(
+                f"{EXPLORER_DATA} is missing in the source folder: run `apimap render` first"
+            )
         self.env.note_dependency(str(data))
         return [explorer()]
 
@@ -124,17 +133,27 @@ def _visit_explorer(self, node):
     t = {k: getattr(v, lang) for k, v in _conf(config).strings.items()}
     e = escape
     root = "../" * self.builder.current_docname.count("/")
-    cols = [("t", t["col_torch_api"]), ("m", t["col_mindspore_api"]), ("c", t["col_category"]),
-            ("s", t["col_status"]), ("mod", t["col_module"])]
+    cols = [
+        ("t", t["col_torch_api"]),
+        ("m", t["col_mindspore_api"]),
+        ("c", t["col_category"]),
+        ("s", t["col_status"]),
+        ("mod", t["col_module"]),
+    ]
     heads = "".join(
         f'<th scope="col" data-key="{key}" aria-sort="none"><button type="button" class="apimap-sort">{e(label)}'
-        f'<span class="apimap-sort-mark" aria-hidden="true"></span></button></th>' for key, label in cols)
+        f'<span class="apimap-sort-mark" aria-hidden="true"></span></button></th>'
+        for key, label in cols
+    )
     selects = "".join(
         f'<label class="apimap-explorer-select"><span class="apimap-visually-hidden">{e(label)}</span>'
         f'<select data-filter="{key}"><option value="">{e(t[all_key])}</option></select></label>'
-        for key, label, all_key in (("mod", t["col_module"], "explorer_all_modules"),
-                                    ("c", t["col_category"], "explorer_all_categories"),
-                                    ("s", t["col_status"], "explorer_all_statuses")))
+        for key, label, all_key in (
+            ("mod", t["col_module"], "explorer_all_modules"),
+            ("c", t["col_category"], "explorer_all_categories"),
+            ("s", t["col_status"], "explorer_all_statuses"),
+        )
+    )
     strings = {k: t[f"explorer_{k}"] for k in ("count_all", "count", "shown", "more")}
     self.body.append(
         f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" data-suffix="{e(self.builder.link_suffix)}" '
@@ -146,10 +165,10 @@ def _visit_explorer(self, node):
         f'<button type="button" class="apimap-explorer-reset">{e(t["explorer_reset"])}</button></div>'
         f'<p class="apimap-explorer-count" aria-live="polite">{e(t["explorer_loading"])}</p>'
         f'<div class="apimap-explorer-scroll"><table class="apimap-explorer-table"><thead><tr>{heads}</tr></thead>'
-        f'<tbody></tbody></table></div>'
+        f"<tbody></tbody></table></div>"
         f'<p class="apimap-explorer-empty" hidden>{e(t["explorer_empty"])}</p>'
         f'<button type="button" class="apimap-explorer-more" hidden></button>'
-        f'<noscript><p>{e(t["explorer_noscript"])}</p></noscript></div>'
+        f"<noscript><p>{e(t['explorer_noscript'])}</p></noscript></div>"
     )
     raise nodes.SkipNode
 
@@ -171,7 +190,11 @@ def publish_explorer_data(app):
     if not source.is_file():
         return
     data = json.loads(source.read_text(encoding="utf-8"))
-    text = "window.apimapExplorerData = " + json.dumps(data, ensure_ascii=False, separators=(",", ":")) + ";\n"
+    text = (
+        "window.apimapExplorerData = "
+        + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+        + ";\n"
+    )
     target = Path(app.outdir) / "_static" / EXPLORER_DATA_JS
     target.parent.mkdir(parents=True, exist_ok=True)
     if not target.is_file() or target.read_text(encoding="utf-8") != text:
@@ -193,6 +216,7 @@ def cache_compiled_templates(app) -> None:
 
 # --- search and languages --------------------------------------------------------------------------
 
+
 def add_search_words(app):
     """Teach jieba the glossary's and the vocabulary's Chinese terms, so 学习率 is indexed (and found) as a word."""
     if not (app.config.language or "").startswith("zh"):
@@ -202,7 +226,10 @@ def add_search_words(app):
     except ImportError:
         return
     conf = _conf(app.config)
-    words = {item.label["zh"] for item in (*conf.vocab.categories.values(), *conf.vocab.relations.values())}
+    words = {
+        item.label["zh"]
+        for item in (*conf.vocab.categories.values(), *conf.vocab.relations.values())
+    }
     for term in conf.glossary:
         words.update(w.strip() for w in term.zh.replace("（", "/").replace("）", "").split("/"))
     for word in sorted(w for w in words if w and " " not in w and "，" not in w):
@@ -217,9 +244,16 @@ def _fix_chinese_search_stemmer(app) -> None:
         from sphinx.search.zh import SearchChinese
     except ImportError:  # jieba-less or future Sphinx layouts: nothing to fix
         return
-    if SearchChinese.js_stemmer_rawcode != "english-stemmer.js" or SearchChinese.language_name == "English":
+    if (
+        SearchChinese.js_stemmer_rawcode != "english-stemmer.js"
+        or SearchChinese.language_name == "English"
+    ):
         return
-    app.add_search_language(type("SearchChinese", (SearchChinese,), {"language_name": "English", "__module__": __name__}))
+    app.add_search_language(
+        type(
+            "SearchChinese", (SearchChinese,), {"language_name": "English", "__module__": __name__}
+        )
+    )
 
 
 def add_language_links(app, pagename, templatename, context, doctree):
@@ -233,5 +267,8 @@ def add_language_links(app, pagename, templatename, context, doctree):
         href = posixpath.join(up + code, pagename + ".html")
         links.append({"code": code, "label": label, "href": href, "current": code == here})
     context["apimap_languages"] = links
-    tags = "".join(f'\n<link rel="alternate" hreflang="{l["code"].replace("_", "-")}" href="{l["href"]}" />' for l in links)
+    tags = "".join(
+        f'\n<link rel="alternate" hreflang="{l["code"].replace("_", "-")}" href="{l["href"]}" />'
+        for l in links
+    )
     context["metatags"] = context.get("metatags", "") + tags

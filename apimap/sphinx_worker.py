@@ -4,14 +4,24 @@ While apimap validates and renders, it imports Sphinx, the theme and the extensi
 loads jieba's dictionary), which is most of Sphinx's start-up. Then it reads one line from stdin: ``build`` runs
 ``sphinx-build SPHINX-ARGS``; anything else, or the end of input, exits without building.
 """
+
 from __future__ import annotations
 
 import importlib
 import logging
 import sys
 
-WARM = ("sphinx.cmd.build", "sphinx.application", "sphinx.builders.html", "sphinx.search",
-        "myst_parser", "sphinx_design", "sphinx_copybutton", "furo", "apimap.sphinx_ext")
+WARM = (
+    "sphinx.cmd.build",
+    "sphinx.application",
+    "sphinx.builders.html",
+    "sphinx.search",
+    "myst_parser",
+    "sphinx_design",
+    "sphinx_copybutton",
+    "furo",
+    "apimap.sphinx_ext",
+)
 
 
 def warm_up(argv: list[str]) -> None:

@@ -1,19 +1,22 @@
 """Load mapping files into validated ``Mapping`` models, reporting every problem as ``file:line: key.path: message``."""
+
 from __future__ import annotations
 
 import doctest
 import pickle
 import re
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterable
 
 from pydantic import ValidationError
 
 from . import pool
 from .model import Mapping
 from .problems import Problem, ProblemsError, did_you_mean, format_path
-from .schema_errors import pydantic_problems, short as _short, typename as _typename
+from .schema_errors import pydantic_problems
+from .schema_errors import short as _short
+from .schema_errors import typename as _typename
 from .vocab import Vocab
 from .yamlsource import LineMap, read_yaml
 
@@ -43,7 +46,16 @@ def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None =
     display = display or _display(path, root)
     data, lines = read_yaml(path, display)
     if not isinstance(data, dict):
-        raise ProblemsError([Problem(display, 1, "", f"expected a mapping of keys at the top level, got {_typename(data)}")])
+        raise ProblemsError(
+            [
+                Problem(
+                    display,
+                    1,
+                    "",
+                    f"expected a mapping of keys at the top level, got {_typename(data)}",
+                )
+            ]
+        )
     try:
         mapping = Mapping.model_validate(data)
     except ValidationError as exc:
@@ -55,10 +67,14 @@ def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None =
     errors = [p for p in problems if p.severity == "error"]
     if errors:
         raise ProblemsError(sorted(errors))
-    return Loaded(mapping, path, rel, display, lines, tuple(p for p in problems if p.severity != "error"))
+    return Loaded(
+        mapping, path, rel, display, lines, tuple(p for p in problems if p.severity != "error")
+    )
 
 
-def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None) -> tuple[list[Loaded], list[Problem]]:
+def load_tree(
+    paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
+) -> tuple[list[Loaded], list[Problem]]:
     """Load many files; never stops at the first bad one. Returns the good ones and all problems.
 
     Each file's path is checked against its API relative to ``root``, or (``root=None``) relative to the
@@ -76,9 +92,11 @@ def load_tree(paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
             problems.extend(hit.warnings)
         else:
             todo.append((path, file_root, data))
-    for (path, file_root, data), outcome in zip(todo, _load_many(todo, vocab)):
+    for (path, file_root, data), outcome in zip(todo, _load_many(todo, vocab), strict=False):
         blob = None
-        if isinstance(outcome, bytes):  # a Loaded, pickled by a worker: unpickle it, and cache the bytes as they are
+        if isinstance(
+            outcome, bytes
+        ):  # a Loaded, pickled by a worker: unpickle it, and cache the bytes as they are
             blob, outcome = outcome, pickle.loads(outcome)
         if isinstance(outcome, Loaded):
             loaded.append(outcome)
@@ -113,13 +131,20 @@ def _load_many(todo: list[tuple[Path, Path | None, bytes | None]], vocab: Vocab)
         yield from _load_chunk(jobs, vocab)
         return
     size = max(25, -(-len(jobs) // (workers * 16)))
-    for part in pool.fork_imap(_load_chunk_with_vocab, [(jobs[i:i + size], vocab) for i in range(0, len(jobs), size)], workers):
+    for part in pool.fork_imap(
+        _load_chunk_with_vocab,
+        [(jobs[i : i + size], vocab) for i in range(0, len(jobs), size)],
+        workers,
+    ):
         yield from part
 
 
 def _load_chunk_with_vocab(args) -> list:
     """In a worker: each good file comes back as its pickle (see ``ValidationCache``), problems as they are."""
-    return [pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) if isinstance(o, Loaded) else o for o in _load_chunk(*args)]
+    return [
+        pickle.dumps(o, protocol=pickle.HIGHEST_PROTOCOL) if isinstance(o, Loaded) else o
+        for o in _load_chunk(*args)
+    ]
 
 
 def _read_for_cache(path: Path) -> bytes | None:
@@ -141,7 +166,11 @@ def expand(paths: Iterable[Path]) -> Iterable[Path]:
     for p in paths:
         p = Path(p)
         if p.is_dir():
-            yield from (q.resolve() for q in p.rglob("*.yaml") if not any(part.startswith(".") for part in q.parts))
+            yield from (
+                q.resolve()
+                for q in p.rglob("*.yaml")
+                if not any(part.startswith(".") for part in q.parts)
+            )
         else:
             yield p.resolve()
 
@@ -149,25 +178,39 @@ def expand(paths: Iterable[Path]) -> Iterable[Path]:
 def duplicate_pairs(loaded: list[Loaded]) -> Iterable[Problem]:
     first: dict[tuple[str, str | None], Loaded] = {}
     for item in sorted(loaded, key=lambda x: x.rel):
-        key = (item.mapping.torch.api, item.mapping.mindspore.api if item.mapping.mindspore else None)
+        key = (
+            item.mapping.torch.api,
+            item.mapping.mindspore.api if item.mapping.mindspore else None,
+        )
         if key in first:
             other = first[key]
-            yield Problem(item.display, item.lines.line(("torch", "api")), "torch.api",
-                          f"same pair as {other.display} ({key[0]} -> {key[1] or 'missing'}); one file per pair")
+            yield Problem(
+                item.display,
+                item.lines.line(("torch", "api")),
+                "torch.api",
+                f"same pair as {other.display} ({key[0]} -> {key[1] or 'missing'}); one file per pair",
+            )
         else:
             first[key] = item
 
 
 # --- rules that need the vocabulary -------------------------------------------------------------
 
-def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, display: str) -> Iterable[Problem]:
+
+def semantic_problems(
+    m: Mapping, rel: str, vocab: Vocab, lines: LineMap, display: str
+) -> Iterable[Problem]:
     """Every rule that needs the vocabulary or the file's place, in the order a reader meets the keys."""
+
     def at(loc: tuple, message: str, severity: str = "error") -> Problem:
         return Problem(display, lines.line(loc), format_path(loc), message, severity)
 
     yield from _path_rule(m, rel, at)
     if m.category not in vocab.categories:
-        yield at(("category",), f"unknown category '{m.category}'{did_you_mean(m.category, vocab.categories)}")
+        yield at(
+            ("category",),
+            f"unknown category '{m.category}'{did_you_mean(m.category, vocab.categories)}",
+        )
         return
     yield from _counterpart_rule(m, at)
     rows = yield from _param_rules(m, vocab, at)
@@ -184,9 +227,15 @@ def semantic_problems(m: Mapping, rel: str, vocab: Vocab, lines: LineMap, displa
 def _counterpart_rule(m: Mapping, at) -> Iterable[Problem]:
     """``missing`` and a mindspore section exclude each other."""
     if m.category == "missing" and m.mindspore is not None:
-        yield at(("mindspore",), "category 'missing' means MindSpore has no counterpart; remove the mindspore section")
+        yield at(
+            ("mindspore",),
+            "category 'missing' means MindSpore has no counterpart; remove the mindspore section",
+        )
     if m.category != "missing" and m.mindspore is None:
-        yield at(("category",), f"category '{m.category}' needs a mindspore section (use 'missing' when there is no counterpart)")
+        yield at(
+            ("category",),
+            f"category '{m.category}' needs a mindspore section (use 'missing' when there is no counterpart)",
+        )
 
 
 @dataclass
@@ -208,28 +257,43 @@ def _param_rules(m: Mapping, vocab: Vocab, at):
         loc = ("params", i)
         rel_def = relations.get(row.relation)
         if rel_def is None:
-            yield at(loc + ("relation",), f"unknown relation '{row.relation}'{did_you_mean(row.relation, relations)}")
+            yield at(
+                loc + ("relation",),
+                f"unknown relation '{row.relation}'{did_you_mean(row.relation, relations)}",
+            )
             rows.unknown_relation = True
             continue
         for side, spec in (("torch", rel_def.torch), ("mindspore", rel_def.mindspore)):
             names = row.torch_names if side == "torch" else row.mindspore_names
             if spec == "none" and names:
-                yield at(loc + (side,), f"relation '{row.relation}' has no {side} parameter; remove {side}: or change the relation")
+                yield at(
+                    loc + (side,),
+                    f"relation '{row.relation}' has no {side} parameter; remove {side}: or change the relation",
+                )
             elif spec == "one" and len(names) != 1:
-                yield at(loc, f"relation '{row.relation}' needs exactly one {side} parameter, got {len(names)}")
+                yield at(
+                    loc,
+                    f"relation '{row.relation}' needs exactly one {side} parameter, got {len(names)}",
+                )
             elif spec == "many" and not names:
                 yield at(loc, f"relation '{row.relation}' needs at least one {side} parameter")
             for name in names:
                 key = (row.group, side, name)
                 if key in seen_names:
-                    yield at(loc + (side,), f"{side} parameter '{name}' already has a row (params[{seen_names[key]}])")
+                    yield at(
+                        loc + (side,),
+                        f"{side} parameter '{name}' already has a row (params[{seen_names[key]}])",
+                    )
                 seen_names.setdefault(key, i)
         if rel_def.note == "required" and row.note is None:
             yield at(loc, f"relation '{row.relation}' needs a note (en and zh) saying what differs")
         if row.needs_review:
             yield at(loc, f"needs review: {row.needs_review}", "warning")
         if m.mindspore is None and rel_def.mindspore != "none":
-            yield at(loc + ("relation",), f"relation '{row.relation}' names a MindSpore parameter, but the category is 'missing'")
+            yield at(
+                loc + ("relation",),
+                f"relation '{row.relation}' names a MindSpore parameter, but the category is 'missing'",
+            )
         cat = categories[rel_def.implies]
         rows.implied.add(cat.id)
         if rows.strongest is None or cat.priority > rows.strongest[0]:
@@ -245,11 +309,17 @@ def _category_rule(m: Mapping, vocab: Vocab, rows: _Rows, at) -> Iterable[Proble
         return  # the category cannot be judged until every relation is known
     if rows.strongest and rows.strongest[0] > declared.priority:
         derived = next(c for c in categories.values() if c.priority == rows.strongest[0])
-        yield at(("category",), f"category '{m.category}' contradicts params[{rows.strongest[1]}] "
-                                f"(relation '{rows.strongest[2]}' means at least '{derived.id}')")
+        yield at(
+            ("category",),
+            f"category '{m.category}' contradicts params[{rows.strongest[1]}] "
+            f"(relation '{rows.strongest[2]}' means at least '{derived.id}')",
+        )
     elif m.category in vocab.derivable_categories and m.category not in rows.implied:
         needed = sorted(r.id for r in relations.values() if r.implies == m.category)
-        yield at(("category",), f"category '{m.category}' needs a params row with relation {' or '.join(repr(n) for n in needed)}")
+        yield at(
+            ("category",),
+            f"category '{m.category}' needs a params row with relation {' or '.join(repr(n) for n in needed)}",
+        )
 
 
 def _example_rules(m: Mapping, lines: LineMap, display: str, at) -> Iterable[Problem]:
@@ -257,7 +327,10 @@ def _example_rules(m: Mapping, lines: LineMap, display: str, at) -> Iterable[Pro
     ids: dict[str, int] = {}
     for i, ex in enumerate(m.examples):
         if ex.id in ids:
-            yield at(("examples", i, "id"), f"duplicate example id '{ex.id}' (also examples[{ids[ex.id]}])")
+            yield at(
+                ("examples", i, "id"),
+                f"duplicate example id '{ex.id}' (also examples[{ids[ex.id]}])",
+            )
         ids.setdefault(ex.id, i)
         for part in ("torch", "mindspore"):
             code = getattr(ex, part)
@@ -278,7 +351,10 @@ def texts(m: Mapping) -> Iterable[tuple[tuple, str]]:
                 yield ("examples", i, "note", lang), getattr(ex.note, lang)
 
 
-_LINK = re.compile(r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?\s*$|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>", re.M)
+_LINK = re.compile(
+    r"\]\(\s*<?([^)\s>]+)|^\s*\[[^\]]+\]:\s*<?(\S+?)>?\s*$|<([a-zA-Z][a-zA-Z0-9+.-]*:[^>\s]*)>",
+    re.M,
+)
 _SCHEME = re.compile(r"^([a-zA-Z][a-zA-Z0-9+.-]*):")
 _IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
 _DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{", re.M)
@@ -308,10 +384,14 @@ PLACEHOLDER = "TODO:"  # what `apimap new` writes where a person must write text
 
 def _placeholder_problems(m: Mapping, at) -> Iterable[Problem]:
     """Text or code still holding a ``TODO:`` placeholder from ``apimap new``: nothing half-written ships."""
+
     def walk(value, loc: tuple):
         if isinstance(value, str):
             if PLACEHOLDER in value:
-                yield at(loc, f"placeholder '{PLACEHOLDER} ...' left from `apimap new`; write the real text")
+                yield at(
+                    loc,
+                    f"placeholder '{PLACEHOLDER} ...' left from `apimap new`; write the real text",
+                )
         elif isinstance(value, dict):
             for key, sub in value.items():
                 if key not in ("needs_review", "imported_unplaced"):
@@ -320,7 +400,9 @@ def _placeholder_problems(m: Mapping, at) -> Iterable[Problem]:
             for i, sub in enumerate(value):
                 yield from walk(sub, loc + (i,))
 
-    if PLACEHOLDER in m.model_dump_json():  # the fast answer for almost every file; walk only to say where
+    if (
+        PLACEHOLDER in m.model_dump_json()
+    ):  # the fast answer for almost every file; walk only to say where
         yield from walk(m.model_dump(exclude_none=True), ())
 
 
@@ -333,7 +415,10 @@ def _path_rule(m: Mapping, rel: str, at) -> Iterable[Problem]:
     expected = ".".join([*dirs, name])
     if expected != m.torch.api:
         want = "/".join(m.torch.api.split(".")) + ".yaml"
-        yield at(("torch", "api"), f"file path says '{expected}' but torch.api is '{m.torch.api}'; move the file to mappings/{want}")
+        yield at(
+            ("torch", "api"),
+            f"file path says '{expected}' but torch.api is '{m.torch.api}'; move the file to mappings/{want}",
+        )
 
 
 def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> Iterable[Problem]:
@@ -348,17 +433,28 @@ def _doctest_problems(code: str, loc: tuple, lines: LineMap, display: str) -> It
                 offset = int(msg.split()[1])
             except ValueError:
                 pass
-        yield Problem(display, first + max(offset - 1, 0), format_path(loc), f"not valid doctest: {msg.split(': ', 1)[-1]}")
+        yield Problem(
+            display,
+            first + max(offset - 1, 0),
+            format_path(loc),
+            f"not valid doctest: {msg.split(': ', 1)[-1]}",
+        )
         return
     if not examples:
-        yield Problem(display, first, format_path(loc), "no '>>> ' statements; write the code in doctest form")
+        yield Problem(
+            display, first, format_path(loc), "no '>>> ' statements; write the code in doctest form"
+        )
         return
     for ex in examples:
         try:
             compile(ex.source, display, "single")
         except SyntaxError as exc:
-            yield Problem(display, first + ex.lineno + max((exc.lineno or 1) - 1, 0), format_path(loc),
-                          f"Python syntax error: {exc.msg}")
+            yield Problem(
+                display,
+                first + ex.lineno + max((exc.lineno or 1) - 1, 0),
+                format_path(loc),
+                f"Python syntax error: {exc.msg}",
+            )
             return
 
 

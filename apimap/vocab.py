@@ -1,4 +1,5 @@
 """The controlled vocabulary (categories, relations, general parameters, framework facts), read from conf/."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -41,8 +42,11 @@ class Framework:
         version = version or self.version
         module = api.rsplit(".", 1)[0]
         return self.doc_url.format(
-            api=api, version=version, short=".".join(version.split(".")[:2]),
-            lang=self.doc_lang.get(lang, lang), module_path=self._module_path(module),
+            api=api,
+            version=version,
+            short=".".join(version.split(".")[:2]),
+            lang=self.doc_lang.get(lang, lang),
+            module_path=self._module_path(module),
         )
 
     def _module_path(self, module: str) -> str:
@@ -51,7 +55,11 @@ class Framework:
         best = ""
         for key in self.module_paths:
             prefix = key[:-2] if key.endswith(".*") else None
-            if prefix and (module == prefix or module.startswith(prefix + ".")) and len(prefix) > len(best):
+            if (
+                prefix
+                and (module == prefix or module.startswith(prefix + "."))
+                and len(prefix) > len(best)
+            ):
                 best = prefix
         if best:
             return self.module_paths[best + ".*"]

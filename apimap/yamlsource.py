@@ -3,6 +3,7 @@
 Only plain data is accepted: no tags that build objects, no anchors or aliases (which also rules out
 "billion laughs" expansion), no duplicate keys. Every error is a ``Problem`` with a line number.
 """
+
 from __future__ import annotations
 
 import re
@@ -34,7 +35,9 @@ except ImportError:  # pragma: no cover - depends on how PyYAML was built
 
 MAX_BYTES = 1_000_000  # a mapping file is a few KiB; anything this large is a mistake or an attack
 MAX_DEPTH = 12  # the schema nests 5 deep; deeper structures are rejected before validation
-_PLAIN_TAGS = {f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")}
+_PLAIN_TAGS = {
+    f"tag:yaml.org,2002:{t}" for t in ("str", "int", "float", "bool", "null", "map", "seq")
+}
 _SCALAR = yaml.constructor.SafeConstructor()
 
 Loc = tuple  # a key path: ("params", 3, "relation")
@@ -72,7 +75,9 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
     try:
         size = path.stat().st_size
         if size > MAX_BYTES:  # refuse before reading it into memory
-            raise ProblemsError([Problem(name, 1, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")])
+            raise ProblemsError(
+                [Problem(name, 1, "", f"file is {size:,} bytes; the limit is {MAX_BYTES:,}")]
+            )
         raw = path.read_bytes()
     except OSError as exc:
         raise ProblemsError([Problem(name, 1, "", f"cannot read file: {exc.strerror}")]) from None
@@ -80,7 +85,13 @@ def read_yaml(path: Path, display: str | None = None) -> tuple[Any, LineMap]:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as exc:
         line = raw[: exc.start].count(b"\n") + 1
-        raise ProblemsError([Problem(name, line, "", f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})")]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    name, line, "", f"not UTF-8 (byte 0x{raw[exc.start]:02x} at offset {exc.start})"
+                )
+            ]
+        ) from None
     return parse_yaml(text, name)
 
 
@@ -103,9 +114,20 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
         raise ProblemsError([Problem(name, line, "", f"YAML syntax: {msg}")]) from None
     except yaml.reader.ReaderError as exc:  # a control character (e.g. NUL) in the text
         line = text.count("\n", 0, max(exc.position, 0)) + 1
-        raise ProblemsError([Problem(name, line, "", f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed (position {exc.position})")]) from None
+        raise ProblemsError(
+            [
+                Problem(
+                    name,
+                    line,
+                    "",
+                    f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed (position {exc.position})",
+                )
+            ]
+        ) from None
     except yaml.YAMLError as exc:
-        raise ProblemsError([Problem(name, 1, "", "YAML syntax: " + " ".join(str(exc).split()))]) from None
+        raise ProblemsError(
+            [Problem(name, 1, "", "YAML syntax: " + " ".join(str(exc).split()))]
+        ) from None
 
 
 def _own_limits_first(text: str, name: str) -> None:
@@ -134,7 +156,12 @@ class _Frame:
         self.loc, self.value, self.is_map, self.key = loc, value, isinstance(value, dict), None
 
 
-_Scalar, _MapStart, _SeqStart, _Alias = yaml.ScalarEvent, yaml.MappingStartEvent, yaml.SequenceStartEvent, yaml.AliasEvent
+_Scalar, _MapStart, _SeqStart, _Alias = (
+    yaml.ScalarEvent,
+    yaml.MappingStartEvent,
+    yaml.SequenceStartEvent,
+    yaml.AliasEvent,
+)
 _ENDS = (yaml.MappingEndEvent, yaml.SequenceEndEvent)
 _MERGE = "tag:yaml.org,2002:merge"
 
@@ -189,7 +216,11 @@ def _from_events(text: str, name: str, loader_class) -> tuple[Any, LineMap]:
                     if tag == _MERGE:
                         fail(event, loc, "merge keys (<<) are not allowed")
                     if tag not in _PLAIN_TAGS:
-                        fail(event, loc, f"YAML tag '{tag}' is not allowed; mappings hold plain data only")
+                        fail(
+                            event,
+                            loc,
+                            f"YAML tag '{tag}' is not allowed; mappings hold plain data only",
+                        )
                 if cls is _Scalar:
                     if event.style == "|" or event.style == ">":
                         text_lines[loc] = line + 1
@@ -223,7 +254,16 @@ def _from_events(text: str, name: str, loader_class) -> tuple[Any, LineMap]:
     finally:
         loader.dispose()
     if not root or root[0] is None:
-        raise ProblemsError([Problem(name, 1, "", "empty file; expected a mapping with keys torch, mindspore, category, ...")])
+        raise ProblemsError(
+            [
+                Problem(
+                    name,
+                    1,
+                    "",
+                    "empty file; expected a mapping with keys torch, mindspore, category, ...",
+                )
+            ]
+        )
     return root[0], lines
 
 
@@ -234,9 +274,20 @@ def _scalar(event, name: str) -> Any:
     if tag in (None, "!"):
         tag = _RESOLVER.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag not in _PLAIN_TAGS:
-        raise ProblemsError([Problem(name, event.start_mark.line + 1, "", f"YAML tag '{tag}' is not allowed; mappings hold plain data only")])
+        raise ProblemsError(
+            [
+                Problem(
+                    name,
+                    event.start_mark.line + 1,
+                    "",
+                    f"YAML tag '{tag}' is not allowed; mappings hold plain data only",
+                )
+            ]
+        )
     if tag == "tag:yaml.org,2002:str":
         if not event.style and event.implicit[0] and _FLOAT_12.match(event.value):
             return float(event.value)  # YAML 1.2 reads 1e-8 as a number; YAML 1.1 (PyYAML) as text
         return event.value
-    return _SCALAR.construct_object(yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style))
+    return _SCALAR.construct_object(
+        yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, event.style)
+    )

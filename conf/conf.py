@@ -2,6 +2,7 @@
 
 apimap's build sets the language; values that differ by language are computed here, not copied.
 """
+
 import os
 import sys
 from pathlib import Path

@@ -11,6 +11,7 @@
 Floor: one framework import per worker + the examples' own run times (from the results file) / workers.
 Nothing is written outside /tmp.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,8 +35,22 @@ sys.exit(0 if r["status"] == "passed" else 1)
 
 
 def ours(paths: list[str], workers: int, results: Path, extra: list[str] = ()) -> float:
-    argv = [PY, "-m", "pytest", "-q", "-p", "no:cacheprovider", "--apimap", "--apimap-results", str(results),
-            "--rootdir", str(ROOT), "--continue-on-collection-errors", *extra, *paths]
+    argv = [
+        PY,
+        "-m",
+        "pytest",
+        "-q",
+        "-p",
+        "no:cacheprovider",
+        "--apimap",
+        "--apimap-results",
+        str(results),
+        "--rootdir",
+        str(ROOT),
+        "--continue-on-collection-errors",
+        *extra,
+        *paths,
+    ]
     if workers > 1:
         argv[3:3] = ["-n", str(workers), "--dist", "loadfile"]
     start = time.perf_counter()
@@ -50,7 +65,9 @@ def import_seconds(repeat: int = 2) -> float:
     times = []
     for _ in range(repeat):
         start = time.perf_counter()
-        subprocess.run([PY, "-c", "import numpy, torch, mindspore"], capture_output=True, check=True)
+        subprocess.run(
+            [PY, "-c", "import numpy, torch, mindspore"], capture_output=True, check=True
+        )
         times.append(time.perf_counter() - start)
     return min(times)
 
@@ -58,9 +75,9 @@ def import_seconds(repeat: int = 2) -> float:
 def parts(mappings: Path) -> list[dict]:
     """Every example part of the project's valid mappings, as run_part requests."""
     sys.path.insert(0, str(ROOT))
+    from apimap.config import load_config
     from apimap.problems import ProblemsError
     from apimap.validate import load_file
-    from apimap.config import load_config
 
     vocab = load_config(ROOT / "conf").vocab
     out = []
@@ -72,17 +89,35 @@ def parts(mappings: Path) -> list[dict]:
         for i, ex in enumerate(loaded.mapping.examples):
             for part in ("torch", "mindspore"):
                 if getattr(ex, part):
-                    out.append({"display": loaded.rel, "first_line": loaded.lines.text_line(("examples", i, part)),
-                                "label": f"{ex.id}[{part}]", "code": getattr(ex, part), "options": list(ex.options),
-                                "timeout": ex.timeout, "names": []})
+                    out.append(
+                        {
+                            "display": loaded.rel,
+                            "first_line": loaded.lines.text_line(("examples", i, part)),
+                            "label": f"{ex.id}[{part}]",
+                            "code": getattr(ex, part),
+                            "options": list(ex.options),
+                            "timeout": ex.timeout,
+                            "names": [],
+                        }
+                    )
     return out
 
 
 def naive(requests: list[dict]) -> float:
-    env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin"), "PYTHONPATH": str(ROOT), "GLOG_v": "3", "HOME": tempfile.gettempdir()}
+    env = {
+        "PATH": os.environ.get("PATH", "/usr/bin:/bin"),
+        "PYTHONPATH": str(ROOT),
+        "GLOG_v": "3",
+        "HOME": tempfile.gettempdir(),
+    }
     start = time.perf_counter()
     for req in requests:
-        subprocess.run([PY, "-c", NAIVE, json.dumps(req)], capture_output=True, env=env, cwd=tempfile.gettempdir())
+        subprocess.run(
+            [PY, "-c", NAIVE, json.dumps(req)],
+            capture_output=True,
+            env=env,
+            cwd=tempfile.gettempdir(),
+        )
     return time.perf_counter() - start
 
 
@@ -90,7 +125,9 @@ def bench(args) -> None:
     mappings = ROOT / "mappings"
     reqs = parts(mappings)
     n_parts = len(reqs)
-    print(f"{n_parts} example parts (torch + mindspore) in {mappings}; machine: {os.cpu_count()} cores")
+    print(
+        f"{n_parts} example parts (torch + mindspore) in {mappings}; machine: {os.cpu_count()} cores"
+    )
     imp = import_seconds()
     print(f"framework import (numpy+torch+mindspore) in a fresh process: {imp:.2f} s")
     rates = {}
@@ -102,14 +139,22 @@ def bench(args) -> None:
             own = sum(i["duration"] for i in items)
             floor = imp + own / workers
             rates[workers] = n_parts / took
-            print(f"(a) ours, {workers} worker(s): {took:.1f} s, {rates[workers]:.2f} parts/s; "
-                  f"floor {floor:.1f} s (import {imp:.1f} + own run time {own:.1f} / {workers}); ratio to floor {took / floor:.2f}x")
-    sample = reqs if args.naive_all else reqs[:: max(1, n_parts // args.naive_sample)][: args.naive_sample]
+            print(
+                f"(a) ours, {workers} worker(s): {took:.1f} s, {rates[workers]:.2f} parts/s; "
+                f"floor {floor:.1f} s (import {imp:.1f} + own run time {own:.1f} / {workers}); ratio to floor {took / floor:.2f}x"
+            )
+    sample = (
+        reqs
+        if args.naive_all
+        else reqs[:: max(1, n_parts // args.naive_sample)][: args.naive_sample]
+    )
     took = naive(sample)
     per = took / len(sample)
     total = per * n_parts
     label = "" if args.naive_all else f" (sample of {len(sample)}, extrapolated)"
-    print(f"(b) naive, fresh python per part: {per:.2f} s per part -> {total:.0f} s for {n_parts} parts{label}, {1 / per:.3f} parts/s")
+    print(
+        f"(b) naive, fresh python per part: {per:.2f} s per part -> {total:.0f} s for {n_parts} parts{label}, {1 / per:.3f} parts/s"
+    )
     for workers, rate in rates.items():
         print(f"    speed-up of ours with {workers} worker(s) over naive: {rate * per:.1f}x")
 
@@ -117,24 +162,44 @@ def bench(args) -> None:
 def overhead(args) -> None:
     """Runner overhead per example: 500 trivial examples vs 1, through pytest + plugin + executor."""
     n = args.examples
-    head = (ROOT / "tests/fixtures/execute/plain/mappings/torch/abs.yaml").read_text().split("examples:")[0]
+    head = (
+        (ROOT / "tests/fixtures/execute/plain/mappings/torch/abs.yaml")
+        .read_text()
+        .split("examples:")[0]
+    )
     with tempfile.TemporaryDirectory() as tmp:
         times = {}
         for count in (1, n):
             folder = Path(tmp) / f"n{count}" / "mappings" / "torch"
             folder.mkdir(parents=True)
-            body = "".join(f"  - id: e{i}\n    title: {{en: T, zh: T}}\n    torch: |\n      >>> 1 + 1\n      2\n" for i in range(count))
+            body = "".join(
+                f"  - id: e{i}\n    title: {{en: T, zh: T}}\n    torch: |\n      >>> 1 + 1\n      2\n"
+                for i in range(count)
+            )
             (folder / "abs.yaml").write_text(head + "examples:\n" + body)
-            runs = [ours([str(folder.parent)], 1, Path(tmp) / f"o{count}.json", ["--apimap-preload="]) for _ in range(args.repeat)]
+            runs = [
+                ours([str(folder.parent)], 1, Path(tmp) / f"o{count}.json", ["--apimap-preload="])
+                for _ in range(args.repeat)
+            ]
             times[count] = statistics.median(runs)
         per = (times[n] - times[1]) / (n - 1)
-        print(f"pytest + plugin + executor: {n} trivial examples {times[n]:.2f} s, 1 example {times[1]:.2f} s "
-              f"-> {per * 1000:.1f} ms overhead per example (target < 20 ms)")
+        print(
+            f"pytest + plugin + executor: {n} trivial examples {times[n]:.2f} s, 1 example {times[1]:.2f} s "
+            f"-> {per * 1000:.1f} ms overhead per example (target < 20 ms)"
+        )
 
     sys.path.insert(0, str(ROOT))
     from apimap.execute.executor import Executor
 
-    req = {"display": "x.yaml", "first_line": 1, "label": "e[torch]", "code": ">>> 1 + 1\n2\n", "options": [], "timeout": 10, "names": []}
+    req = {
+        "display": "x.yaml",
+        "first_line": 1,
+        "label": "e[torch]",
+        "code": ">>> 1 + 1\n2\n",
+        "options": [],
+        "timeout": 10,
+        "names": [],
+    }
     with Executor(preload=()) as ex:
         ex.run(req)
         start = time.perf_counter()
@@ -146,10 +211,18 @@ def overhead(args) -> None:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
-    parser.add_argument("--overhead", action="store_true", help="measure per-example overhead instead")
-    parser.add_argument("--examples", type=int, default=500, help="synthetic examples for --overhead")
-    parser.add_argument("--repeat", type=int, default=1, help="runs per measurement for --overhead (median)")
-    parser.add_argument("--naive-sample", type=int, default=12, help="parts to run the naive way (extrapolated)")
+    parser.add_argument(
+        "--overhead", action="store_true", help="measure per-example overhead instead"
+    )
+    parser.add_argument(
+        "--examples", type=int, default=500, help="synthetic examples for --overhead"
+    )
+    parser.add_argument(
+        "--repeat", type=int, default=1, help="runs per measurement for --overhead (median)"
+    )
+    parser.add_argument(
+        "--naive-sample", type=int, default=12, help="parts to run the naive way (extrapolated)"
+    )
     parser.add_argument("--naive-all", action="store_true", help="run every part the naive way")
     args = parser.parse_args()
     overhead(args) if args.overhead else bench(args)

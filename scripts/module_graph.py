@@ -7,6 +7,7 @@
 Function-level (lazy) imports count, and so do module names in strings (``importlib.import_module``): a cycle
 hidden inside a function is still a cycle in the design.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -44,7 +45,9 @@ def imports(path: Path, root: Path = PACKAGE) -> set[str]:
                 continue
             subs = [f"{target}.{a.name}" for a in node.names if f"{target}.{a.name}" in modules]
             found.update(subs or [target])
-        elif isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in modules:
+        elif (
+            isinstance(node, ast.Constant) and isinstance(node.value, str) and node.value in modules
+        ):
             found.add(node.value)  # importlib.import_module("apimap.x"), or a list of such names
     found.discard(name)
     return {m for m in found if m in modules}

@@ -1,4 +1,5 @@
 """Shared fixtures: the project, its vocabulary, and small mapping trees to mutate."""
+
 from __future__ import annotations
 
 import os
@@ -41,7 +42,9 @@ def load_fake_frameworks():
     """tests/fixtures/check/fake_frameworks.py: small fake torch/mindspore modules for the check rules."""
     import importlib.util
 
-    spec = importlib.util.spec_from_file_location("apimap_check_fakes", FIXTURES / "check" / "fake_frameworks.py")
+    spec = importlib.util.spec_from_file_location(
+        "apimap_check_fakes", FIXTURES / "check" / "fake_frameworks.py"
+    )
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
     return module
@@ -62,6 +65,9 @@ def pytest_sessionfinish(session, exitstatus):
         return
     skipped = reporter.stats.get("skipped", [])
     if skipped:
-        reporter.write_line(f"apimap: {len(skipped)} test(s) skipped; the README's test command allows none "
-                            "(deselect explicitly instead, e.g. scripts/test --no-browser)", red=True)
+        reporter.write_line(
+            f"apimap: {len(skipped)} test(s) skipped; the README's test command allows none "
+            "(deselect explicitly instead, e.g. scripts/test --no-browser)",
+            red=True,
+        )
         session.exitstatus = 1

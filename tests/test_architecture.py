@@ -1,5 +1,6 @@
 """The shape of the package: data flows one way (load -> catalog -> render / export -> Sphinx -> publish),
 nothing below the CLI imports it, and there are no import cycles (lazy imports inside functions count)."""
+
 from __future__ import annotations
 
 import importlib.util
@@ -15,9 +16,25 @@ GRAPH = module_graph.graph()
 
 # Each layer may import only itself and the layers before it.
 LAYERS = [
-    {"apimap", "apimap.problems", "apimap.project", "apimap.pool", "apimap.interrupts", "apimap.fingerprint",
-     "apimap.markdown", "apimap.yamlsource", "apimap.results"},
-    {"apimap.schema_errors", "apimap.vocab", "apimap.model", "apimap.config", "apimap.validate", "apimap.cache"},
+    {
+        "apimap",
+        "apimap.problems",
+        "apimap.project",
+        "apimap.pool",
+        "apimap.interrupts",
+        "apimap.fingerprint",
+        "apimap.markdown",
+        "apimap.yamlsource",
+        "apimap.results",
+    },
+    {
+        "apimap.schema_errors",
+        "apimap.vocab",
+        "apimap.model",
+        "apimap.config",
+        "apimap.validate",
+        "apimap.cache",
+    },
     {"apimap.catalog"},
     {"apimap.render", "apimap.export"},
     {"apimap.sphinx_ext", "apimap.sphinx_worker", "apimap.sitebuild", "apimap.preview"},
@@ -33,8 +50,11 @@ def test_there_are_no_import_cycles():
 
 
 def test_nothing_below_the_cli_imports_it():
-    offenders = {m: sorted(d for d in deps if d.startswith("apimap.cli")) for m, deps in GRAPH.items()
-                 if not m.startswith("apimap.cli") and m != "apimap.__main__"}
+    offenders = {
+        m: sorted(d for d in deps if d.startswith("apimap.cli"))
+        for m, deps in GRAPH.items()
+        if not m.startswith("apimap.cli") and m != "apimap.__main__"
+    }
     assert {m: d for m, d in offenders.items() if d} == {}
 
 
@@ -45,7 +65,10 @@ def test_stages_import_only_earlier_stages(module):
 
 
 def test_render_and_export_are_independent():
-    assert "apimap.export" not in GRAPH["apimap.render"] and "apimap.render" not in GRAPH["apimap.export"]
+    assert (
+        "apimap.export" not in GRAPH["apimap.render"]
+        and "apimap.render" not in GRAPH["apimap.export"]
+    )
 
 
 def test_every_command_is_listed():
@@ -63,5 +86,9 @@ def test_the_graph_sees_lazy_and_string_imports(tmp_path):
     (pkg / "b.py").write_text("import importlib\nM = importlib.import_module('apimap.a')\n")
     (pkg / "sub" / "__init__.py").write_text("from .. import a\n")
     g = module_graph.graph(pkg)
-    assert g["apimap.a"] == {"apimap.b"} and g["apimap.b"] == {"apimap.a"} and g["apimap.sub"] == {"apimap.a"}
+    assert (
+        g["apimap.a"] == {"apimap.b"}
+        and g["apimap.b"] == {"apimap.a"}
+        and g["apimap.sub"] == {"apimap.a"}
+    )
     assert module_graph.cycles(g) == [["apimap.a", "apimap.b"]]

@@ -1,4 +1,5 @@
 """Every malformed input is rejected with its exact one-line error, quickly, in bounded memory, without a traceback."""
+
 from __future__ import annotations
 
 import subprocess
@@ -24,8 +25,13 @@ def test_corpus_is_large_enough():
 
 
 def test_cli_output_is_exactly_the_expected_lines():
-    run = subprocess.run([sys.executable, "-m", "apimap", "validate", "cases", "mappings"],
-                         cwd=BAD, capture_output=True, text=True, timeout=60)
+    run = subprocess.run(
+        [sys.executable, "-m", "apimap", "validate", "cases", "mappings"],
+        cwd=BAD,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert run.returncode == 1
     assert "Traceback" not in run.stderr
     lines = [line for line in run.stderr.splitlines() if not line.startswith("apimap validate:")]
@@ -58,4 +64,6 @@ def test_a_20_mb_file_is_refused_before_parsing(tmp_path, vocab):
     with pytest.raises(ProblemsError) as info:
         load_file(big, None, vocab, display="big.yaml")
     assert time.perf_counter() - start < 1.0
-    assert [str(p) for p in info.value.problems] == ["big.yaml:1: file is 20,971,526 bytes; the limit is 1,000,000"]
+    assert [str(p) for p in info.value.problems] == [
+        "big.yaml:1: file is 20,971,526 bytes; the limit is 1,000,000"
+    ]

@@ -1,4 +1,5 @@
 """conf/ goes through the same loader and one-line problems as mappings: a typo is one line, exit 1, no traceback."""
+
 from __future__ import annotations
 
 import shutil
@@ -45,34 +46,78 @@ def _relpath(conf: Path, name: str) -> str:
 def test_the_projects_conf_is_valid(project):
     config = load_config(project.conf)
     assert "consistent" in config.vocab.categories and set(config.languages) == {"en", "zh_CN"}
-    assert config.strings_for("zh_CN")["explorer_title"] == "查找映射"  # conf/site.yaml's strings are merged in
+    assert (
+        config.strings_for("zh_CN")["explorer_title"] == "查找映射"
+    )  # conf/site.yaml's strings are merged in
 
 
 def test_unknown_category_in_relations_names_line_and_suggests(conf):
     line = _edit(conf / "relations.yaml", "implies: consistent", "implies: consistnt")
-    assert _problems(conf) == [f"{_relpath(conf, 'relations.yaml')}:{line}: relations[0].implies: "
-                               "unknown category 'consistnt'; did you mean 'consistent'?"]
+    assert _problems(conf) == [
+        f"{_relpath(conf, 'relations.yaml')}:{line}: relations[0].implies: "
+        "unknown category 'consistnt'; did you mean 'consistent'?"
+    ]
 
 
-@pytest.mark.parametrize(("name", "old", "new", "message"), [
-    ("relations.yaml", "note: optional", "note: optinal",
-     "relations[0].note: 'optinal' is not allowed; expected 'required' or 'optional'"),
-    ("relations.yaml", "    torch: one\n", "    trch: one\n",
-     "relations[0].trch: unknown key 'trch'; did you mean 'torch'?"),
-    ("categories.yaml", "label: {en: Consistent, zh: 一致}", "label: {en: Consistent}",
-     "categories[0].label.zh: required key is missing (write the text in both en and zh)"),
-    ("categories.yaml", "  - id: call_differs", "  - id: consistent",
-     "categories[1].id: duplicate id 'consistent' (also categories[0])"),
-    ("categories.yaml", "  - id: call_differs", "  - id: Call-Differs",
-     "categories[1].id: 'Call-Differs' is not a valid id (lowercase letters, digits and _)"),
-    ("frameworks.yaml", 'version: "2.13.0"', "version: 2.13",
-     "frameworks.torch.version: expected text, got a number"),
-    ("ui.yaml", "  en: {text: en,", "  en: {text: english,",
-     "languages.en.text: 'english' is not allowed; expected 'en' or 'zh'"),
-    ("site.yaml", 'edit_url: ""', 'edit_ur: ""', "edit_ur: unknown key 'edit_ur'; did you mean 'edit_url'?"),
-    ("glossary.yaml", "  - {en: accumulator, zh: 累加器}", "  - {en: accumulator}",
-     "terms[0].zh: required key is missing (write the text in both en and zh)"),
-])
+@pytest.mark.parametrize(
+    ("name", "old", "new", "message"),
+    [
+        (
+            "relations.yaml",
+            "note: optional",
+            "note: optinal",
+            "relations[0].note: 'optinal' is not allowed; expected 'required' or 'optional'",
+        ),
+        (
+            "relations.yaml",
+            "    torch: one\n",
+            "    trch: one\n",
+            "relations[0].trch: unknown key 'trch'; did you mean 'torch'?",
+        ),
+        (
+            "categories.yaml",
+            "label: {en: Consistent, zh: 一致}",
+            "label: {en: Consistent}",
+            "categories[0].label.zh: required key is missing (write the text in both en and zh)",
+        ),
+        (
+            "categories.yaml",
+            "  - id: call_differs",
+            "  - id: consistent",
+            "categories[1].id: duplicate id 'consistent' (also categories[0])",
+        ),
+        (
+            "categories.yaml",
+            "  - id: call_differs",
+            "  - id: Call-Differs",
+            "categories[1].id: 'Call-Differs' is not a valid id (lowercase letters, digits and _)",
+        ),
+        (
+            "frameworks.yaml",
+            'version: "2.13.0"',
+            "version: 2.13",
+            "frameworks.torch.version: expected text, got a number",
+        ),
+        (
+            "ui.yaml",
+            "  en: {text: en,",
+            "  en: {text: english,",
+            "languages.en.text: 'english' is not allowed; expected 'en' or 'zh'",
+        ),
+        (
+            "site.yaml",
+            'edit_url: ""',
+            'edit_ur: ""',
+            "edit_ur: unknown key 'edit_ur'; did you mean 'edit_url'?",
+        ),
+        (
+            "glossary.yaml",
+            "  - {en: accumulator, zh: 累加器}",
+            "  - {en: accumulator}",
+            "terms[0].zh: required key is missing (write the text in both en and zh)",
+        ),
+    ],
+)
 def test_each_conf_file_gives_one_line_per_mistake(conf, name, old, new, message):
     line = _edit(conf / name, old, new)
     assert _problems(conf) == [f"{_relpath(conf, name)}:{line}: {message}"]
@@ -81,12 +126,17 @@ def test_each_conf_file_gives_one_line_per_mistake(conf, name, old, new, message
 def test_yaml_syntax_errors_in_conf_are_one_line(conf):
     _edit(conf / "general_params.yaml", "general_params:", "general_params: [")
     (problem,) = _problems(conf)
-    assert problem.startswith(f"{_relpath(conf, 'general_params.yaml')}:") and ": YAML syntax: " in problem
+    assert (
+        problem.startswith(f"{_relpath(conf, 'general_params.yaml')}:")
+        and ": YAML syntax: " in problem
+    )
 
 
 def test_a_missing_conf_file_is_one_line(conf):
     (conf / "relations.yaml").unlink()
-    assert _problems(conf) == [f"{_relpath(conf, 'relations.yaml')}:1: missing: every apimap project has this file in conf/"]
+    assert _problems(conf) == [
+        f"{_relpath(conf, 'relations.yaml')}:1: missing: every apimap project has this file in conf/"
+    ]
 
 
 @pytest.mark.parametrize("optimize", [[], ["-O"]])
@@ -95,8 +145,15 @@ def test_cli_reports_a_conf_typo_in_one_line_without_traceback(conf, optimize):
     _edit(conf / "relations.yaml", "implies: consistent", "implies: consistnt")
     proj = conf.parent
     (proj / "mappings").mkdir()
-    run = subprocess.run([sys.executable, *optimize, "-m", "apimap", "--project", str(proj), "validate"],
-                         capture_output=True, text=True, cwd=proj, timeout=60)
+    run = subprocess.run(
+        [sys.executable, *optimize, "-m", "apimap", "--project", str(proj), "validate"],
+        capture_output=True,
+        text=True,
+        cwd=proj,
+        timeout=60,
+    )
     assert run.returncode == 1 and "Traceback" not in run.stderr
-    assert run.stderr.splitlines()[0] == ("conf/relations.yaml:10: relations[0].implies: unknown category 'consistnt'; "
-                                          "did you mean 'consistent'?")
+    assert run.stderr.splitlines()[0] == (
+        "conf/relations.yaml:10: relations[0].implies: unknown category 'consistnt'; "
+        "did you mean 'consistent'?"
+    )

@@ -1,4 +1,5 @@
 """The pytest plugin on plain-Python fixtures (no frameworks needed): collection, failures, isolation, records."""
+
 from __future__ import annotations
 
 import json
@@ -11,7 +12,12 @@ import pytest
 pytest_plugins = ["pytester"]
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures" / "execute"
-FAST = ["-p", "no:cacheprovider", "--apimap-preload=", "--apimap-memory-mb=512"]  # no framework import: plain Python
+FAST = [
+    "-p",
+    "no:cacheprovider",
+    "--apimap-preload=",
+    "--apimap-memory-mb=512",
+]  # no framework import: plain Python
 
 
 @pytest.fixture
@@ -25,12 +31,16 @@ def test_yaml_is_collected_only_when_asked(pytester, plain):
     shutil.copy(plain / "torch" / "abs.yaml", pytester.path / "tests" / "abs.yaml")
     pytester.makepyfile(test_one="def test_one():\n    pass\n")
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "tests", "test_one.py")
-    assert "abs.yaml" not in result.stdout.str()  # a YAML outside a mappings folder given on the command line
+    assert (
+        "abs.yaml" not in result.stdout.str()
+    )  # a YAML outside a mappings folder given on the command line
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "ex/mappings")
     ids = [line for line in result.stdout.lines if "::" in line]
     assert "ex/mappings/torch/abs.yaml::passes[torch]" in ids
     assert "ex/mappings/torch/abs.yaml::passes[mindspore]" in ids
-    assert "ex/mappings/torch/abs.yaml::segfault[torch]" in ids  # collected, not run: the segfault is harmless
+    assert (
+        "ex/mappings/torch/abs.yaml::segfault[torch]" in ids
+    )  # collected, not run: the segfault is harmless
     assert len(ids) == 13
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "--apimap", "tests")
     assert "tests/abs.yaml::passes[torch]" in result.stdout.str()
@@ -40,7 +50,11 @@ def test_invalid_file_is_a_one_line_collection_error(pytester):
     shutil.copytree(FIXTURES / "invalid" / "mappings", pytester.path / "mappings")
     result = pytester.runpytest_subprocess(*FAST, "mappings")
     assert result.ret == pytest.ExitCode.INTERRUPTED
-    result.stdout.fnmatch_lines(["mappings/torch/abs.yaml:18: examples[0].torhc: unknown key 'torhc'; did you mean 'torch'?"])
+    result.stdout.fnmatch_lines(
+        [
+            "mappings/torch/abs.yaml:18: examples[0].torhc: unknown key 'torhc'; did you mean 'torch'?"
+        ]
+    )
     assert "Traceback" not in result.stdout.str()
 
 
@@ -63,20 +77,41 @@ def test_each_broken_example_fails_alone_with_a_clear_message(pytester, plain):
     assert "Expected:\n    7\nGot:\n    6" in text
     status = {(i["example"], i["part"]): i["status"] for i in json.loads(out.read_text())["items"]}
     assert status == {
-        ("passes", "torch"): "passed", ("passes", "mindspore"): "passed", ("wrong-output", "torch"): "failed",
-        ("soft-timeout", "torch"): "failed", ("hard-timeout", "torch"): "failed", ("segfault", "torch"): "failed",
-        ("after-crash", "torch"): "passed", ("missing-package", "torch"): "errored", ("memory-hog", "torch"): "failed",
-        ("known-bug", "torch"): "xfailed", ("not-a-bug", "torch"): "xpassed",
-        ("options", "torch"): "passed", ("options", "mindspore"): "passed",
+        ("passes", "torch"): "passed",
+        ("passes", "mindspore"): "passed",
+        ("wrong-output", "torch"): "failed",
+        ("soft-timeout", "torch"): "failed",
+        ("hard-timeout", "torch"): "failed",
+        ("segfault", "torch"): "failed",
+        ("after-crash", "torch"): "passed",
+        ("missing-package", "torch"): "errored",
+        ("memory-hog", "torch"): "failed",
+        ("known-bug", "torch"): "xfailed",
+        ("not-a-bug", "torch"): "xpassed",
+        ("options", "torch"): "passed",
+        ("options", "mindspore"): "passed",
     }
     data = json.loads(out.read_text())
-    assert data["items"][0]["file"] == "torch/abs.yaml" and set(data) >= {"created", "platform", "versions", "items"}
+    assert data["items"][0]["file"] == "torch/abs.yaml" and set(data) >= {
+        "created",
+        "platform",
+        "versions",
+        "items",
+    }
 
 
 def test_xdist_workers_each_own_an_executor(pytester, plain):
     out = pytester.path / "results.json"
-    result = pytester.runpytest_subprocess(*FAST, "-n", "2", "--apimap-results", str(out), "-k",
-                                           "passes or segfault or after-crash or options", "ex/mappings")
+    result = pytester.runpytest_subprocess(
+        *FAST,
+        "-n",
+        "2",
+        "--apimap-results",
+        str(out),
+        "-k",
+        "passes or segfault or after-crash or options",
+        "ex/mappings",
+    )
     result.assert_outcomes(passed=5, failed=1)
     assert {i["status"] for i in json.loads(out.read_text())["items"]} == {"passed", "failed"}
 
@@ -87,13 +122,23 @@ def test_executor_isolation_env_and_cleanup(monkeypatch):
     monkeypatch.setenv("APIMAP_TEST_SECRET", "hunter2")
     req = dict(display="x.yaml", first_line=1, label="a[torch]", options=[], timeout=5, names=[])
     with Executor(memory_mb=0, preload=()) as ex:
-        r = ex.run({**req, "code": ">>> import os\n>>> 'APIMAP_TEST_SECRET' in os.environ\nFalse\n>>> leaked = 1\n"})
+        r = ex.run(
+            {
+                **req,
+                "code": ">>> import os\n>>> 'APIMAP_TEST_SECRET' in os.environ\nFalse\n>>> leaked = 1\n",
+            }
+        )
         assert r["status"] == "passed", r["message"]  # a minimal environment: no inherited secrets
         r = ex.run({**req, "code": ">>> leaked\n"})
         assert r["status"] == "failed" and "NameError" in r["message"]  # a fresh namespace per part
         r = ex.run({**req, "code": ">>> import random\n>>> random.random()\n0.8444218515250481\n"})
         assert r["status"] == "passed", r["message"]  # seeded
-        r = ex.run({**req, "code": ">>> import os, subprocess\n>>> print(os.getpid(), subprocess.Popen(['sleep', '60']).pid)\n"})
+        r = ex.run(
+            {
+                **req,
+                "code": ">>> import os, subprocess\n>>> print(os.getpid(), subprocess.Popen(['sleep', '60']).pid)\n",
+            }
+        )
         pids = [int(p) for p in r["message"].split("Got:")[1].split()]
     deadline = time.monotonic() + 5
     while time.monotonic() < deadline and any(_running(p) for p in pids):

@@ -1,11 +1,12 @@
 """The results file and the pages: badges and the "Verification status" page, with and without results."""
+
 from __future__ import annotations
 
 import json
 from pathlib import Path
 
-from apimap.execute.record import write_results
 from apimap.catalog import Catalog
+from apimap.execute.record import write_results
 from apimap.render import pages_for
 from apimap.results import read_doctest_results
 from apimap.validate import load_file
@@ -15,43 +16,96 @@ FIXTURES = Path(__file__).resolve().parent / "fixtures" / "execute"
 
 def _pages(project, config, results):
     root = FIXTURES / "plain" / "mappings"
-    catalog = Catalog.of(config, [load_file(root / "torch" / "abs.yaml", root, config.vocab)], doctest=results)
-    return dict(pages_for(catalog, project.templates, "en")), dict(pages_for(catalog, project.templates, "zh_CN"))
+    catalog = Catalog.of(
+        config, [load_file(root / "torch" / "abs.yaml", root, config.vocab)], doctest=results
+    )
+    return dict(pages_for(catalog, project.templates, "en")), dict(
+        pages_for(catalog, project.templates, "zh_CN")
+    )
 
 
 def test_status_page_without_results_says_not_run(project, config, tmp_path):
     en, zh = _pages(project, config, read_doctest_results(tmp_path / "missing.json"))
     assert "The examples were not run for this build of the site." in en["status.md"]
-    assert en["status.md"].count("{apimap-badge}`status:not_run`") == 13  # every example part is listed
+    assert (
+        en["status.md"].count("{apimap-badge}`status:not_run`") == 13
+    )  # every example part is listed
     assert "本次构建网站时未运行示例代码。" in zh["status.md"]
     assert "{apimap-badge}`status:not_run`" in en["maps/torch.abs.md"]
 
 
 def test_status_page_lists_every_part_with_status_duration_versions(project, config, tmp_path):
     path = tmp_path / "doctest-results.json"
-    items = [{"file": "torch/abs.yaml", "example": "passes", "part": "torch", "status": "passed", "duration": 0.25, "message": ""},
-             {"file": "torch/abs.yaml", "example": "passes", "part": "mindspore", "status": "passed", "duration": 0.5, "message": ""},
-             {"file": "torch/abs.yaml", "example": "wrong-output", "part": "torch", "status": "failed", "duration": 0.01,
-              "message": "mappings/torch/abs.yaml:33: example 'wrong-output' [torch]: output differs\n    >>> a * 3"}]
+    items = [
+        {
+            "file": "torch/abs.yaml",
+            "example": "passes",
+            "part": "torch",
+            "status": "passed",
+            "duration": 0.25,
+            "message": "",
+        },
+        {
+            "file": "torch/abs.yaml",
+            "example": "passes",
+            "part": "mindspore",
+            "status": "passed",
+            "duration": 0.5,
+            "message": "",
+        },
+        {
+            "file": "torch/abs.yaml",
+            "example": "wrong-output",
+            "part": "torch",
+            "status": "failed",
+            "duration": 0.01,
+            "message": "mappings/torch/abs.yaml:33: example 'wrong-output' [torch]: output differs\n    >>> a * 3",
+        },
+    ]
     write_results(path, items, {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"})
     results = read_doctest_results(path)
     assert results.counts() == {"passed": 2, "failed": 1}
     en, zh = _pages(project, config, results)
     page = en["status.md"]
-    assert "2 of 3 example parts passed" in page and "PyTorch 2.13.0, MindSpore 2.10.0, Python 3.11.7" in page
+    assert (
+        "2 of 3 example parts passed" in page
+        and "PyTorch 2.13.0, MindSpore 2.10.0, Python 3.11.7" in page
+    )
     assert "| `passes` | torch | {apimap-badge}`status:passed` | 0.25 s |" in page
-    assert "| `wrong-output` | torch | {apimap-badge}`status:failed` | 0.01 s | `mappings/torch/abs.yaml:33: example 'wrong-output' [torch]: output differs` |" in page
-    assert "| `segfault` | torch | {apimap-badge}`status:not_run` | — |" in page  # not in the results: not run
+    assert (
+        "| `wrong-output` | torch | {apimap-badge}`status:failed` | 0.01 s | `mappings/torch/abs.yaml:33: example 'wrong-output' [torch]: output differs` |"
+        in page
+    )
+    assert (
+        "| `segfault` | torch | {apimap-badge}`status:not_run` | — |" in page
+    )  # not in the results: not run
     assert "共 3 个示例片段，2 个通过" in zh["status.md"]
     mapping_page = en["maps/torch.abs.md"]
-    assert "{apimap-badge}`status:passed`" in mapping_page and "PyTorch 2.13.0, MindSpore 2.10.0" in mapping_page
+    assert (
+        "{apimap-badge}`status:passed`" in mapping_page
+        and "PyTorch 2.13.0, MindSpore 2.10.0" in mapping_page
+    )
     assert "{apimap-badge}`status:failed`" in mapping_page
 
 
 def test_partial_run_merges_with_previous_results(tmp_path):
     path = tmp_path / "r.json"
-    a = {"file": "a.yaml", "example": "x", "part": "torch", "status": "passed", "duration": 0.1, "message": ""}
-    b = {"file": "b.yaml", "example": "y", "part": "torch", "status": "failed", "duration": 0.1, "message": "boom"}
+    a = {
+        "file": "a.yaml",
+        "example": "x",
+        "part": "torch",
+        "status": "passed",
+        "duration": 0.1,
+        "message": "",
+    }
+    b = {
+        "file": "b.yaml",
+        "example": "y",
+        "part": "torch",
+        "status": "failed",
+        "duration": 0.1,
+        "message": "boom",
+    }
     write_results(path, [a, b], {})
     write_results(path, [{**b, "status": "passed", "message": ""}], {}, merge=True)
     items = json.loads(path.read_text())["items"]

@@ -1,4 +1,5 @@
 """Site data: the export for converters (JSON + schema + CSV), the explorer's data, last-updated dates from git."""
+
 from __future__ import annotations
 
 import csv
@@ -12,8 +13,15 @@ from pathlib import Path
 
 import pytest
 
-from apimap.export import CSV_COLUMNS, build_export, export_schema, parse_signature, to_csv, write_exports
 from apimap.catalog import Catalog, last_commit_dates
+from apimap.export import (
+    CSV_COLUMNS,
+    build_export,
+    export_schema,
+    parse_signature,
+    to_csv,
+    write_exports,
+)
 from apimap.render import explorer_data
 from apimap.results import read_doctest_results
 from apimap.validate import load_tree
@@ -27,16 +35,24 @@ def fixture_site(config, tmp_path):
     shutil.copytree(SITE_FIXTURE / "mappings", mappings)
     loaded, problems = load_tree([mappings], mappings, config.vocab)
     assert not problems
-    return Catalog.of(config, loaded, doctest=read_doctest_results(SITE_FIXTURE / "doctest-results.json")), loaded
+    return Catalog.of(
+        config, loaded, doctest=read_doctest_results(SITE_FIXTURE / "doctest-results.json")
+    ), loaded
 
 
 def test_parse_signature_keeps_defaults_as_source_text():
-    params = parse_signature("torch.optim.Adamax(params, lr=0.002, betas=(0.9, 0.999), *, maximize=False) -> None")
+    params = parse_signature(
+        "torch.optim.Adamax(params, lr=0.002, betas=(0.9, 0.999), *, maximize=False) -> None"
+    )
     assert [(p.name, p.kind, p.default) for p in params] == [
-        ("params", "positional_or_keyword", None), ("lr", "positional_or_keyword", "0.002"),
-        ("betas", "positional_or_keyword", "(0.9, 0.999)"), ("maximize", "keyword_only", "False")]
-    assert [(p.name, p.kind) for p in parse_signature("torch.Tensor.view(self, /, *shape, **kw)")] == [
-        ("self", "positional_only"), ("shape", "var_positional"), ("kw", "var_keyword")]
+        ("params", "positional_or_keyword", None),
+        ("lr", "positional_or_keyword", "0.002"),
+        ("betas", "positional_or_keyword", "(0.9, 0.999)"),
+        ("maximize", "keyword_only", "False"),
+    ]
+    assert [
+        (p.name, p.kind) for p in parse_signature("torch.Tensor.view(self, /, *shape, **kw)")
+    ] == [("self", "positional_only"), ("shape", "var_positional"), ("kw", "var_keyword")]
     assert parse_signature("x.f(a: int = 1)")[0].annotation == "int"
     assert parse_signature("x.f(a, b=<object object>)") is None  # not Python: no guess
     assert parse_signature("not a signature") is None
@@ -47,23 +63,41 @@ def test_export_has_both_sides_relations_defaults_and_status(fixture_site):
     doc = build_export(site).model_dump(mode="json", by_alias=True)
     assert doc["format"] == "apimap-mappings" and doc["format_version"] == 1
     by_id = {m["id"]: m for m in doc["mappings"]}
-    assert sorted(by_id) == ["torch.nn.Linear", "torch.nn.ReLU", "torch.optim.Adam", "torch.optim.Adamax"]
+    assert sorted(by_id) == [
+        "torch.nn.Linear",
+        "torch.nn.ReLU",
+        "torch.optim.Adam",
+        "torch.optim.Adamax",
+    ]
     adamax = by_id["torch.optim.Adamax"]
-    assert adamax["mindspore"]["api"] == "mindspore.nn.AdaMax" and adamax["torch"]["version"] == "2.13.0"
+    assert (
+        adamax["mindspore"]["api"] == "mindspore.nn.AdaMax"
+        and adamax["torch"]["version"] == "2.13.0"
+    )
     lr = next(p for p in adamax["params"] if p["relation"] == "renamed_default_differs")
     assert lr["torch"] == [{"name": "lr", "default": "0.002"}]
     assert lr["mindspore"] == [{"name": "learning_rate", "default": "0.001"}]
     split = next(p for p in adamax["params"] if p["relation"] == "split")
     assert [n["name"] for n in split["mindspore"]] == ["beta1", "beta2"]
-    assert adamax["status"] == "passed" and adamax["examples"] == [{"id": "three-steps", "status": "passed"}]
+    assert adamax["status"] == "passed" and adamax["examples"] == [
+        {"id": "three-steps", "status": "passed"}
+    ]
     assert by_id["torch.nn.Linear"]["status"] == "failed"
     assert by_id["torch.nn.ReLU"]["status"] == "not_run"
-    assert adamax["pages"] == {"en": "en/maps/torch.optim.Adamax.html", "zh_CN": "zh_CN/maps/torch.optim.Adamax.html"}
-    assert doc["verification"]["present"] is True and doc["verification"]["versions"]["torch"] == "2.13.0"
+    assert adamax["pages"] == {
+        "en": "en/maps/torch.optim.Adamax.html",
+        "zh_CN": "zh_CN/maps/torch.optim.Adamax.html",
+    }
+    assert (
+        doc["verification"]["present"] is True
+        and doc["verification"]["versions"]["torch"] == "2.13.0"
+    )
 
 
 def test_export_validates_against_the_published_schema(fixture_site, tmp_path):
-    jsonschema = pytest.importorskip("jsonschema", reason="jsonschema is absent (pip install jsonschema)")
+    jsonschema = pytest.importorskip(
+        "jsonschema", reason="jsonschema is absent (pip install jsonschema)"
+    )
     site, loaded = fixture_site
     written = write_exports(site, tmp_path / "out")
     assert [p.name for p in written] == ["mappings.json", "mappings.schema.json", "mappings.csv"]
@@ -83,14 +117,22 @@ def test_csv_is_flat_one_row_per_mapping(fixture_site):
     assert tuple(rows[0]) == CSV_COLUMNS and len(rows) == 4
     linear = next(r for r in rows if r["id"] == "torch.nn.Linear")
     assert linear["mindspore_api"] == "mindspore.nn.Dense" and linear["category_zh"] == "参数名不同"
-    assert "in_features->in_channels:renamed" in linear["params"] and "device->-:general" in linear["params"]
+    assert (
+        "in_features->in_channels:renamed" in linear["params"]
+        and "device->-:general" in linear["params"]
+    )
 
 
 def test_explorer_data_is_compact_and_bilingual(fixture_site):
     site, loaded = fixture_site
     data = explorer_data(site)
-    assert data["rows"][0] == {"t": "torch.nn.Linear", "m": "mindspore.nn.Dense", "c": "names_differ", "s": "failed",
-                               "p": "torch.nn.Linear"}
+    assert data["rows"][0] == {
+        "t": "torch.nn.Linear",
+        "m": "mindspore.nn.Dense",
+        "c": "names_differ",
+        "s": "failed",
+        "p": "torch.nn.Linear",
+    }
     cat = next(c for c in data["categories"] if c["id"] == "names_differ")
     assert cat["label"] == {"en": "Parameter names differ", "zh": "参数名不同"}
     assert {"id": "passed", "label": {"en": "verified", "zh": "已验证"}} in data["statuses"]
@@ -100,18 +142,31 @@ def test_apimap_export_command(project, tmp_path):
     for name in ("conf", "templates"):
         (tmp_path / name).symlink_to(project.root / name)
     shutil.copytree(SITE_FIXTURE / "mappings", tmp_path / "mappings")
-    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(tmp_path), "export"],
-                         capture_output=True, text=True, cwd=project.root, timeout=120)
+    run = subprocess.run(
+        [sys.executable, "-m", "apimap", "--project", str(tmp_path), "export"],
+        capture_output=True,
+        text=True,
+        cwd=project.root,
+        timeout=120,
+    )
     assert run.returncode == 0, run.stderr
     html = tmp_path / "site" / "_build" / "html"
-    assert json.loads((html / "mappings.json").read_text(encoding="utf-8"))["verification"]["present"] is False
+    assert (
+        json.loads((html / "mappings.json").read_text(encoding="utf-8"))["verification"]["present"]
+        is False
+    )
     assert (html / "mappings.csv").read_text(encoding="utf-8-sig").startswith("id,module,torch_api")
     assert "4 mapping(s)" in run.stderr
 
 
 def _git(repo: Path, *args: str, date: str = "") -> None:
-    env = dict(os.environ, GIT_AUTHOR_NAME="t", GIT_AUTHOR_EMAIL="t@example.org", GIT_COMMITTER_NAME="t",
-               GIT_COMMITTER_EMAIL="t@example.org")
+    env = dict(
+        os.environ,
+        GIT_AUTHOR_NAME="t",
+        GIT_AUTHOR_EMAIL="t@example.org",
+        GIT_COMMITTER_NAME="t",
+        GIT_COMMITTER_EMAIL="t@example.org",
+    )
     if date:
         env.update(GIT_AUTHOR_DATE=date, GIT_COMMITTER_DATE=date)
     subprocess.run(["git", "-C", str(repo), *args], check=True, capture_output=True, env=env)

@@ -1,4 +1,5 @@
 """`apimap import` end to end on fixture pages written in MindSpore's pytorch_diff format."""
+
 from __future__ import annotations
 
 import json
@@ -26,8 +27,13 @@ def test_directory_import_writes_valid_yaml_and_a_report(tmp_path, vocab, capsys
     relu = load_file(out / "torch/nn/ReLU6.yaml", out, vocab).mapping
     assert relu.category == "torch_more_params"
     assert [(r.group, r.torch, r.mindspore, r.relation) for r in relu.params] == [
-        ("parameters", "inplace", None, "torch_only"), ("inputs", "input", "x", "renamed")]
-    assert relu.examples[1].mindspore.splitlines()[-2:] == [">>> print(ms.nn.ReLU6()(x).shape)  # Out:", "(2, 3)"]
+        ("parameters", "inplace", None, "torch_only"),
+        ("inputs", "input", "x", "renamed"),
+    ]
+    assert relu.examples[1].mindspore.splitlines()[-2:] == [
+        ">>> print(ms.nn.ReLU6()(x).shape)  # Out:",
+        "(2, 3)",
+    ]
     assert relu.summary.zh.startswith("两者都把每个元素截断到区间")
     adamax = load_file(out / "torch/optim/Adamax.yaml", out, vocab).mapping
     assert adamax.category == "behaviour_differs" and "different algorithms" in adamax.needs_review
@@ -35,10 +41,20 @@ def test_directory_import_writes_valid_yaml_and_a_report(tmp_path, vocab, capsys
     assert adamax.torch.version == "1.8.0" and adamax.mindspore.version == "2.3.1"
     text = (out / "torch/nn/ReLU6.yaml").read_text(encoding="utf-8")
     assert "  en: |\n    Both layers clip" in text  # multi-line text as block scalars
-    assert text.index("torch:") < text.index("mindspore:") < text.index("category:") < text.index("examples:")
+    assert (
+        text.index("torch:")
+        < text.index("mindspore:")
+        < text.index("category:")
+        < text.index("examples:")
+    )
     data = json.loads(report.read_text(encoding="utf-8"))
-    assert {p["page"]: p["status"] for p in data["pages"]} == {"AdaMax.md": "warnings", "ReLU6.md": "imported"}
-    assert "2 page pair(s): 1 imported, 1 imported with warnings, 0 failed" in capsys.readouterr().err
+    assert {p["page"]: p["status"] for p in data["pages"]} == {
+        "AdaMax.md": "warnings",
+        "ReLU6.md": "imported",
+    }
+    assert (
+        "2 page pair(s): 1 imported, 1 imported with warnings, 0 failed" in capsys.readouterr().err
+    )
 
 
 def test_single_pair_form(tmp_path):
@@ -48,16 +64,29 @@ def test_single_pair_form(tmp_path):
 
 def test_bad_pages_fail_one_by_one_and_the_rest_import(tmp_path, capsys):
     report = tmp_path / "r.json"
-    assert run("--en", BAD / "en", "--zh", BAD / "zh", "--out", tmp_path / "m", "--report", report) == 1
+    assert (
+        run("--en", BAD / "en", "--zh", BAD / "zh", "--out", tmp_path / "m", "--report", report)
+        == 1
+    )
     err = capsys.readouterr().err
     assert (tmp_path / "m/torch/abs.yaml").is_file()  # Fine.md
-    for where in ("en/Other.md:1: not a pytorch_diff page", "en/Truncated.md:23: parameter table has no delimiter row",
-                  "en/Ragged.md:26: parameter table row has 4 cells", "zh/Unclosed.md:30: code fence opened here",
-                  "zh/Mismatch.md:3: en and zh pages describe different APIs"):
+    for where in (
+        "en/Other.md:1: not a pytorch_diff page",
+        "en/Truncated.md:23: parameter table has no delimiter row",
+        "en/Ragged.md:26: parameter table row has 4 cells",
+        "zh/Unclosed.md:30: code fence opened here",
+        "zh/Mismatch.md:3: en and zh pages describe different APIs",
+    ):
         assert where in err, where
     pages = {p["page"]: p for p in json.loads(report.read_text(encoding="utf-8"))["pages"]}
     assert pages["Fine.md"]["status"] != "failed"
-    assert sorted(n for n, p in pages.items() if p["status"] == "failed") == ["Mismatch.md", "Other.md", "Ragged.md", "Truncated.md", "Unclosed.md"]
+    assert sorted(n for n, p in pages.items() if p["status"] == "failed") == [
+        "Mismatch.md",
+        "Other.md",
+        "Ragged.md",
+        "Truncated.md",
+        "Unclosed.md",
+    ]
     assert all(p["errors"] for p in pages.values() if p["status"] == "failed")
     assert not (tmp_path / "m/torch/neg.yaml").exists()  # nothing written for a failed page
 
@@ -67,7 +96,12 @@ def test_unplaced_text_is_kept_with_a_warning(tmp_path, vocab, capsys):
     shutil.copytree(GOOD / "en", en)
     shutil.copytree(GOOD / "zh", zh)
     page = en / "ReLU6.md"
-    page.write_text(page.read_text(encoding="utf-8").replace("## mindspore.nn.ReLU6", "A stray remark.\n\n## mindspore.nn.ReLU6"), encoding="utf-8")
+    page.write_text(
+        page.read_text(encoding="utf-8").replace(
+            "## mindspore.nn.ReLU6", "A stray remark.\n\n## mindspore.nn.ReLU6"
+        ),
+        encoding="utf-8",
+    )
     assert run("--en", en, "--zh", zh, "--out", tmp_path / "m") == 0
     mapping = load_file(tmp_path / "m/torch/nn/ReLU6.yaml", tmp_path / "m", vocab).mapping
     assert mapping.imported_unplaced == ["[en page, line 13] A stray remark."]
@@ -85,9 +119,15 @@ def test_roundtrip_comparison_sees_changed_content(tmp_path, vocab, project):
     original = (GOOD / "en" / "ReLU6.md").read_text(encoding="utf-8")
     rendered = render_page(mapping, "en", project.templates)
     assert compare(original, rendered, "en", "p.md") == []
-    assert compare(original, rendered.replace("[0. 3. 6.]", "[0. 3. 7.]", 1), "en", "p.md")  # code output
-    assert compare(original, rendered.replace("| input | x |", "| input | y |"), "en", "p.md")  # table cell
-    assert compare(original, rendered.replace("in place;", "in place, sometimes;"), "en", "p.md")  # prose
+    assert compare(
+        original, rendered.replace("[0. 3. 6.]", "[0. 3. 7.]", 1), "en", "p.md"
+    )  # code output
+    assert compare(
+        original, rendered.replace("| input | x |", "| input | y |"), "en", "p.md"
+    )  # table cell
+    assert compare(
+        original, rendered.replace("in place;", "in place, sometimes;"), "en", "p.md"
+    )  # prose
     spaced = rendered.replace("Both layers clip", "Both   layers\nclip")
     assert compare(original, spaced, "en", "p.md") == []  # whitespace does not count
 
@@ -98,11 +138,15 @@ def test_list_of_further_api_pairs_leads_the_summary_and_goes_back_on_top(tmp_pa
         (tmp_path / lang).mkdir()
         text = (GOOD / lang / "ReLU6.md").read_text(encoding="utf-8")
         table = "| PyTorch APIs | MindSpore APIs |\n| --- | --- |\n| torch.nn.ReLU6 | mindspore.nn.ReLU6 |\n| torch.nn.functional.relu6 | mindspore.ops.relu6 |"
-        text = text.replace("## torch.nn.ReLU6", f"{alias[lang]}\n\n{table}\n\n## torch.nn.ReLU6", 1)
+        text = text.replace(
+            "## torch.nn.ReLU6", f"{alias[lang]}\n\n{table}\n\n## torch.nn.ReLU6", 1
+        )
         (tmp_path / lang / "ReLU6.md").write_text(text, encoding="utf-8")
     assert run("--en", tmp_path / "en", "--zh", tmp_path / "zh", "--out", tmp_path / "m") == 0
     mapping = load_file(tmp_path / "m/torch/nn/ReLU6.yaml", tmp_path / "m", vocab).mapping
-    assert mapping.summary.en.startswith("This page also covers the functional form.\n\n| PyTorch APIs |")
+    assert mapping.summary.en.startswith(
+        "This page also covers the functional form.\n\n| PyTorch APIs |"
+    )
     assert not mapping.imported_unplaced
     rendered = render_page(mapping, "zh", project.templates)
     assert rendered.index("本页同样适用于函数式接口") < rendered.index("## torch.nn.ReLU6")

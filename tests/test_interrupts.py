@@ -1,4 +1,5 @@
 """An interrupt that lands while a child process is starting must not leave that child running."""
+
 from __future__ import annotations
 
 import os
@@ -17,6 +18,7 @@ from apimap.interrupts import interrupts_held
 def sigterm_raises():
     def _raise(signum, frame):
         raise KeyboardInterrupt
+
     previous = signal.signal(signal.SIGTERM, _raise)
     yield
     signal.signal(signal.SIGTERM, previous)
@@ -58,14 +60,28 @@ def signal_inside_popen(monkeypatch) -> list[subprocess.Popen]:
 
 @pytest.fixture
 def bare_project(tmp_path) -> SimpleNamespace:
-    return SimpleNamespace(root=tmp_path, conf=tmp_path / "conf", build=tmp_path / "_build", src=tmp_path / "_build/src",
-                           html=tmp_path / "_build/html")
+    return SimpleNamespace(
+        root=tmp_path,
+        conf=tmp_path / "conf",
+        build=tmp_path / "_build",
+        src=tmp_path / "_build/src",
+        html=tmp_path / "_build/html",
+    )
 
 
-def test_interrupt_during_popen_leaves_no_child(sigterm_raises, signal_inside_popen, bare_project, monkeypatch):
+def test_interrupt_during_popen_leaves_no_child(
+    sigterm_raises, signal_inside_popen, bare_project, monkeypatch
+):
     """SIGTERM arrives after the fork but before Popen returns: build_html must still stop that child."""
-    monkeypatch.setattr(sitebuild, "sphinx_command",
-                        lambda project, lang, jobs="1", out=None: [sys.executable, "-c", "import time; time.sleep(60)"])
+    monkeypatch.setattr(
+        sitebuild,
+        "sphinx_command",
+        lambda project, lang, jobs="1", out=None: [
+            sys.executable,
+            "-c",
+            "import time; time.sleep(60)",
+        ],
+    )
     with pytest.raises(KeyboardInterrupt):
         sitebuild.build_html(bare_project, {"en": "English", "zh_CN": "中文"})
     assert signal_inside_popen, "no child was started"
@@ -73,7 +89,9 @@ def test_interrupt_during_popen_leaves_no_child(sigterm_raises, signal_inside_po
         assert proc.poll() is not None, f"child {proc.pid} is still running"
 
 
-def test_interrupt_while_early_sphinx_starts_leaves_no_child(sigterm_raises, signal_inside_popen, bare_project):
+def test_interrupt_while_early_sphinx_starts_leaves_no_child(
+    sigterm_raises, signal_inside_popen, bare_project
+):
     """The same moment for the workers started before validation: the object is never returned to a ``with``."""
     with pytest.raises(KeyboardInterrupt):
         sitebuild.EarlySphinx(bare_project, {"en": "English", "zh_CN": "中文"})

@@ -1,4 +1,5 @@
 """The environment is exactly the lock, and the locks agree with pyproject.toml and with each other."""
+
 from __future__ import annotations
 
 import os
@@ -30,9 +31,17 @@ def installed() -> dict[str, str]:
 
 
 def differences(locked: dict[str, str], have: dict[str, str]) -> list[str]:
-    out = [f"{n}: locked {v}, installed {have[n]}" for n, v in locked.items() if n in have and have[n] != v]
+    out = [
+        f"{n}: locked {v}, installed {have[n]}"
+        for n, v in locked.items()
+        if n in have and have[n] != v
+    ]
     out += [f"{n}: locked {v}, not installed" for n, v in locked.items() if n not in have]
-    out += [f"{n}: installed {v}, not in the lock" for n, v in have.items() if n not in locked and n != "apimap"]
+    out += [
+        f"{n}: installed {v}, not in the lock"
+        for n, v in have.items()
+        if n not in locked and n != "apimap"
+    ]
     return sorted(out)
 
 
@@ -41,13 +50,19 @@ def test_installed_environment_is_exactly_the_lock():
     if lock == "none":
         pytest.skip("scripts/test --latest runs on the newest releases, not on the lock")
     problems = differences(pins(Path(lock)), installed())
-    assert not problems, f"this environment differs from {lock} (recreate it: tox -r -e test):\n" + "\n".join(problems)
+    assert not problems, (
+        f"this environment differs from {lock} (recreate it: tox -r -e test):\n"
+        + "\n".join(problems)
+    )
 
 
 def test_differences_names_every_kind_of_drift():
     locked = {"a": "1", "b": "2", "c": "3"}
     assert differences(locked, {"a": "1", "b": "9", "d": "4", "apimap": "0.1"}) == [
-        "b: locked 2, installed 9", "c: locked 3, not installed", "d: installed 4, not in the lock"]
+        "b: locked 2, installed 9",
+        "c: locked 3, not installed",
+        "d: installed 4, not in the lock",
+    ]
     assert differences(locked, dict(locked)) == []
 
 
@@ -67,13 +82,22 @@ def _project_requirements(*extras: str) -> list[Requirement]:
     return [Requirement(r) for r in reqs]
 
 
-@pytest.mark.parametrize(("lock", "extras"), [("site.txt", ()), ("test.txt", ("test", "frameworks", "browser", "lint"))])
+@pytest.mark.parametrize(
+    ("lock", "extras"), [("site.txt", ()), ("test.txt", ("test", "frameworks", "browser", "lint"))]
+)
 def test_lock_satisfies_pyproject(lock, extras):
     """An edited pyproject.toml needs scripts/lock before it can pass."""
     locked = pins(LOCKS / lock)
-    unmet = [str(r) for r in _project_requirements(*extras)
-             if not r.specifier.contains(locked.get(canonicalize_name(r.name), "0.0.0.dev0"), prereleases=True)]
-    assert not unmet, f"lock/{lock} does not satisfy pyproject.toml ({', '.join(unmet)}): run scripts/lock"
+    unmet = [
+        str(r)
+        for r in _project_requirements(*extras)
+        if not r.specifier.contains(
+            locked.get(canonicalize_name(r.name), "0.0.0.dev0"), prereleases=True
+        )
+    ]
+    assert not unmet, (
+        f"lock/{lock} does not satisfy pyproject.toml ({', '.join(unmet)}): run scripts/lock"
+    )
 
 
 def test_site_lock_is_the_test_lock_subset():
@@ -82,6 +106,11 @@ def test_site_lock_is_the_test_lock_subset():
 
 
 def test_build_backend_is_locked():
-    build = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"]["requires"]
+    build = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["build-system"][
+        "requires"
+    ]
     locked = pins(LOCKS / "build.txt")
-    assert all(Requirement(r).specifier.contains(locked[canonicalize_name(Requirement(r).name)]) for r in build)
+    assert all(
+        Requirement(r).specifier.contains(locked[canonicalize_name(Requirement(r).name)])
+        for r in build
+    )

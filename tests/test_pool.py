@@ -1,4 +1,5 @@
 """The fork pool: results in order, errors propagate, and a caller that stops early leaves no worker behind."""
+
 from __future__ import annotations
 
 import multiprocessing

@@ -1,4 +1,5 @@
 """The pre-commit hook, as a docs repository that keeps its own mappings would run it (``pre-commit try-repo``)."""
+
 from __future__ import annotations
 
 import os
@@ -18,8 +19,13 @@ pytestmark = pytest.mark.slow
 
 
 def _git(cwd: Path, *args: str) -> str:
-    run = subprocess.run(["git", "-c", "user.name=apimap", "-c", "user.email=apimap@localhost", *args],
-                         cwd=cwd, capture_output=True, text=True, check=True)
+    run = subprocess.run(
+        ["git", "-c", "user.name=apimap", "-c", "user.email=apimap@localhost", *args],
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     return run.stdout
 
 
@@ -29,21 +35,33 @@ def hook_env(tmp_path):
     repository with one good and one bad mapping; pip is held to the lock's versions."""
     tmp = tmp_path
     source = tmp / "apimap"
-    for name in _git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split("\0"):
+    for name in _git(REPO, "ls-files", "-z", "--cached", "--others", "--exclude-standard").split(
+        "\0"
+    ):
         if name and (REPO / name).is_file():
             (source / name).parent.mkdir(parents=True, exist_ok=True)
             shutil.copy2(REPO / name, source / name)
     _git(source, "init", "-q")
     _git(source, "add", "-A")
     _git(source, "commit", "-q", "-m", "snapshot")
-    pins = re.findall(r"^[A-Za-z0-9][^ \\\n]*==[^ \\\n]+", (REPO / "lock" / "site.txt").read_text(), re.M)
+    pins = re.findall(
+        r"^[A-Za-z0-9][^ \\\n]*==[^ \\\n]+", (REPO / "lock" / "site.txt").read_text(), re.M
+    )
     (tmp / "constraints.txt").write_text("\n".join(pins) + "\n")
-    env = {**os.environ, "PRE_COMMIT_HOME": str(tmp / "pre-commit-home"), "PIP_CONSTRAINT": str(tmp / "constraints.txt")}
+    env = {
+        **os.environ,
+        "PRE_COMMIT_HOME": str(tmp / "pre-commit-home"),
+        "PIP_CONSTRAINT": str(tmp / "constraints.txt"),
+    }
     docs = tmp / "docs"  # the docs repository: its own conf/ and mappings/
     shutil.copytree(REPO / "conf", docs / "conf")
     (docs / "mappings" / "torch" / "demo").mkdir(parents=True)
     shutil.copy(FIXTURES / "Widget.yaml", docs / "mappings" / "torch" / "demo" / "Widget.yaml")
-    bad = (FIXTURES / "Nothing.yaml").read_text(encoding="utf-8").replace("relation: torch_only", "relation: torch_onyl")
+    bad = (
+        (FIXTURES / "Nothing.yaml")
+        .read_text(encoding="utf-8")
+        .replace("relation: torch_only", "relation: torch_onyl")
+    )
     (docs / "mappings" / "torch" / "demo" / "Nothing.yaml").write_text(bad, encoding="utf-8")
     _git(docs, "init", "-q")
     _git(docs, "add", "-A")
@@ -53,8 +71,23 @@ def hook_env(tmp_path):
 
 def try_repo(hook_env, *files: str) -> subprocess.CompletedProcess:
     source, docs, env = hook_env
-    return subprocess.run([sys.executable, "-m", "pre_commit", "try-repo", str(source), "apimap-validate",
-                           "--files", *files], cwd=docs, env=env, capture_output=True, text=True, timeout=900)
+    return subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pre_commit",
+            "try-repo",
+            str(source),
+            "apimap-validate",
+            "--files",
+            *files,
+        ],
+        cwd=docs,
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
 
 
 # pre-commit try-repo installs the hook into a fresh environment on every run (about 30 s): two tests, so that

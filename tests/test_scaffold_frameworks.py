@@ -1,4 +1,5 @@
 """`apimap new torch.optim.RMSprop mindspore.nn.RMSProp` against the installed frameworks."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -17,18 +18,40 @@ REPO = Path(__file__).resolve().parent.parent
 
 def test_rmsprop_draft_has_the_right_table(tmp_path, capsys):
     out = tmp_path / "mappings"
-    assert main(["--project", str(REPO), "new", "torch.optim.RMSprop", "mindspore.nn.RMSProp", "--out", str(out)]) == 0
+    assert (
+        main(
+            [
+                "--project",
+                str(REPO),
+                "new",
+                "torch.optim.RMSprop",
+                "mindspore.nn.RMSProp",
+                "--out",
+                str(out),
+            ]
+        )
+        == 0
+    )
     path = out / "torch" / "optim" / "RMSprop.yaml"
     data = yaml.safe_load(path.read_text(encoding="utf-8"))
     assert data["torch"] == {
-        "api": "torch.optim.RMSprop", "kind": "class", "version": "2.13.0",
+        "api": "torch.optim.RMSprop",
+        "kind": "class",
+        "version": "2.13.0",
         "signature": "torch.optim.RMSprop(params, lr=0.01, alpha=0.99, eps=1e-08, weight_decay=0, momentum=0, "
-                     "centered=False, capturable=False, foreach=None, maximize=False, differentiable=False)"}
+        "centered=False, capturable=False, foreach=None, maximize=False, differentiable=False)",
+    }
     assert data["mindspore"] == {
-        "api": "mindspore.nn.RMSProp", "kind": "class", "version": "2.10.0",
+        "api": "mindspore.nn.RMSProp",
+        "kind": "class",
+        "version": "2.10.0",
         "signature": "mindspore.nn.RMSProp(params, learning_rate=0.1, decay=0.9, momentum=0.0, epsilon=1e-10, "
-                     "use_locking=False, centered=False, loss_scale=1.0, weight_decay=0.0)"}
-    table = [(r.get("torch"), r.get("mindspore"), r["relation"], "needs_review" in r) for r in data["params"]]
+        "use_locking=False, centered=False, loss_scale=1.0, weight_decay=0.0)",
+    }
+    table = [
+        (r.get("torch"), r.get("mindspore"), r["relation"], "needs_review" in r)
+        for r in data["params"]
+    ]
     assert table == [
         ("params", "params", "same", False),
         ("lr", "learning_rate", "renamed_default_differs", True),  # 0.01 vs 0.1
@@ -47,15 +70,39 @@ def test_rmsprop_draft_has_the_right_table(tmp_path, capsys):
     assert data["category"] == "torch_more_params"
     # refuses to overwrite
     capsys.readouterr()
-    assert main(["--project", str(REPO), "new", "torch.optim.RMSprop", "mindspore.nn.RMSProp", "--out", str(out)]) == 1
+    assert (
+        main(
+            [
+                "--project",
+                str(REPO),
+                "new",
+                "torch.optim.RMSprop",
+                "mindspore.nn.RMSProp",
+                "--out",
+                str(out),
+            ]
+        )
+        == 1
+    )
     assert "already exists" in capsys.readouterr().err
     # the draft does not pass validation until a person fills it in
     assert main(["--project", str(REPO), "validate", str(path)]) == 1
 
 
 def test_unknown_api_is_one_line(tmp_path, capsys):
-    code = main(["--project", str(REPO), "new", "torch.optim.RMSProp", "mindspore.nn.RMSProp", "--out", str(tmp_path)])
+    code = main(
+        [
+            "--project",
+            str(REPO),
+            "new",
+            "torch.optim.RMSProp",
+            "mindspore.nn.RMSProp",
+            "--out",
+            str(tmp_path),
+        ]
+    )
     assert code == 1
     assert capsys.readouterr().err.strip() == (
-        "apimap new: torch.optim.RMSProp: no such attribute; did you mean torch.optim.RMSprop?")
+        "apimap new: torch.optim.RMSProp: no such attribute; did you mean torch.optim.RMSprop?"
+    )
     assert not any(tmp_path.iterdir())

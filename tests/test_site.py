@@ -1,4 +1,5 @@
 """A real Sphinx build (-W: warnings are errors) of the fixture mappings, in both languages."""
+
 from __future__ import annotations
 
 import re
@@ -20,8 +21,13 @@ def built_site(tmp_path_factory, project):
     import shutil
 
     shutil.copytree(FIXTURES / "mappings", proj / "mappings")
-    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(proj), "build"],
-                         capture_output=True, text=True, cwd=project.root, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "apimap", "--project", str(proj), "build"],
+        capture_output=True,
+        text=True,
+        cwd=project.root,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return Project(proj)
 
@@ -35,7 +41,10 @@ def test_root_index_offers_both_languages(built_site):
     assert 'href="en/index.html"' in html and 'href="zh_CN/index.html"' in html
 
 
-@pytest.mark.parametrize("lang,col_note,relation", [("en", "Notes", "Renamed; default differs"), ("zh_CN", "说明", "参数名与默认值均不同")])
+@pytest.mark.parametrize(
+    "lang,col_note,relation",
+    [("en", "Notes", "Renamed; default differs"), ("zh_CN", "说明", "参数名与默认值均不同")],
+)
 def test_mapping_page_has_signatures_table_and_language_link(built_site, lang, col_note, relation):
     html = read(built_site, f"{lang}/maps/torch.demo.Widget.html")
     text = re.sub(r"<[^>]+>", "", html)
@@ -43,7 +52,9 @@ def test_mapping_page_has_signatures_table_and_language_link(built_site, lang, c
     assert re.search(r"<table[^>]*>.*?" + col_note, html, re.S)  # the parameter table
     assert relation in text
     other = "zh_CN" if lang == "en" else "en"
-    assert f'href="../../{other}/maps/torch.demo.Widget.html"' in html  # language switch to the same page
+    assert (
+        f'href="../../{other}/maps/torch.demo.Widget.html"' in html
+    )  # language switch to the same page
     assert f'hreflang="{other.replace("_", "-")}"' in html
 
 
@@ -55,12 +66,17 @@ def test_hostile_text_is_not_html(built_site):
 
 def test_category_badge_explains_itself(built_site):
     html = read(built_site, "en/maps/torch.demo.Widget.html")
-    assert re.search(r'<span class="apimap-badge apimap-cat apimap-cat-defaults_differ" title="A parameter exists on both sides but its default value differs.">Defaults differ</span>', html)
+    assert re.search(
+        r'<span class="apimap-badge apimap-cat apimap-cat-defaults_differ" title="A parameter exists on both sides but its default value differs.">Defaults differ</span>',
+        html,
+    )
 
 
 def test_module_tables_and_status_page(built_site):
     table = read(built_site, "zh_CN/tables/torch.demo.html")
-    assert "torch.demo.Widget" in table and "mindspore.demo.Gadget" in table and "默认值不同" in table
+    assert (
+        "torch.demo.Widget" in table and "mindspore.demo.Gadget" in table and "默认值不同" in table
+    )
     assert "暂无对应" in table  # the missing mapping's category label
     status = read(built_site, "en/status.html")
     assert "not run" in status

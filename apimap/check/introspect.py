@@ -3,6 +3,7 @@
 Nothing here imports torch or mindspore at module import time; ``Frameworks`` imports them on first use
 (tests pass small fake modules instead).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -10,8 +11,9 @@ import importlib
 import inspect
 import re
 import types
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from .sigparse import Param, SignatureSyntaxError, parse_params, split_call
 
@@ -27,11 +29,13 @@ class LiveSignature:
     text: str  # canonical text, see canonical_signature
     params: tuple[Param, ...]
     source: str  # inspect | overload | text_signature | docstring
-    overloads: tuple["LiveSignature", ...] = ()  # further documented forms (torch.mean(input, dim, ...))
+    overloads: tuple[
+        LiveSignature, ...
+    ] = ()  # further documented forms (torch.mean(input, dim, ...))
     opaque: bool = False  # only (*args, **kwargs) could be read: parameters cannot be checked
 
     @property
-    def variants(self) -> tuple["LiveSignature", ...]:
+    def variants(self) -> tuple[LiveSignature, ...]:
         return (self, *self.overloads)
 
     def get(self, name: str) -> Param | None:
@@ -44,7 +48,9 @@ class LiveSignature:
 
     def optional_by_form(self, name: str) -> bool:
         """Whether some documented form leaves the parameter out (so its own default says little)."""
-        return len(self.variants) > 1 and any(all(p.name != name for p in v.params) for v in self.variants)
+        return len(self.variants) > 1 and any(
+            all(p.name != name for p in v.params) for v in self.variants
+        )
 
     @property
     def all_params(self) -> tuple[Param, ...]:
@@ -55,13 +61,18 @@ class LiveSignature:
                 seen.setdefault(p.name, p)
         return tuple(seen.values())
 
-    def closest(self, params: tuple[Param, ...]) -> "LiveSignature":
+    def closest(self, params: tuple[Param, ...]) -> LiveSignature:
         """The form that best matches a stored parameter list."""
         names = {p.name for p in params}
-        return max(self.variants, key=lambda v: len(names & {p.name for p in v.params}) - len(names ^ {p.name for p in v.params}))
+        return max(
+            self.variants,
+            key=lambda v: (
+                len(names & {p.name for p in v.params}) - len(names ^ {p.name for p in v.params})
+            ),
+        )
 
     @property
-    def fullest(self) -> "LiveSignature":
+    def fullest(self) -> LiveSignature:
         return max(self.variants, key=lambda v: len(v.params))
 
 
@@ -75,7 +86,11 @@ class LiveApi:
 class Frameworks:
     """The installed frameworks, imported once. ``roots`` replaces the real top-level modules (for tests)."""
 
-    def __init__(self, roots: dict[str, Any] | None = None, importer: Callable[[str], Any] = importlib.import_module):
+    def __init__(
+        self,
+        roots: dict[str, Any] | None = None,
+        importer: Callable[[str], Any] = importlib.import_module,
+    ):
         self._roots = dict(roots or {})
         self._import = importer
 
@@ -103,7 +118,9 @@ class Frameworks:
             except AttributeError:
                 pass
             except Exception as exc:  # a lazy attribute that fails to import is as good as missing
-                raise Unresolved(f"{api}: {prefix}.{part} raises {type(exc).__name__} when accessed") from None
+                raise Unresolved(
+                    f"{api}: {prefix}.{part} raises {type(exc).__name__} when accessed"
+                ) from None
             if isinstance(obj, types.ModuleType) and getattr(obj, "__spec__", None) is not None:
                 try:
                     obj, parent = importlib.import_module(f"{obj.__name__}.{part}"), obj
@@ -178,14 +195,19 @@ def canonical_signature(api: str, obj) -> LiveSignature | None:
         found = LiveSignature(text, params, "inspect", opaque=_varargs_only(params))
     if found is not None and not found.opaque:
         return found
-    for source, texts in (("overload", _overload_texts(obj)), ("text_signature", [_text_signature(obj)]),
-                          ("docstring", _docstring_signatures(api, obj))):
+    for source, texts in (
+        ("overload", _overload_texts(obj)),
+        ("text_signature", [_text_signature(obj)]),
+        ("docstring", _docstring_signatures(api, obj)),
+    ):
         forms = []
         for inside in texts:
             if inside is None:
                 continue
             try:
-                forms.append(LiveSignature(f"{api}{inside}", parse_params(split_call(inside)[1]), source))
+                forms.append(
+                    LiveSignature(f"{api}{inside}", parse_params(split_call(inside)[1]), source)
+                )
             except SignatureSyntaxError:
                 continue
         forms = [f for f in forms if not _varargs_only(f.params)]
@@ -196,8 +218,10 @@ def canonical_signature(api: str, obj) -> LiveSignature | None:
 
 def _plain(sig: inspect.Signature) -> str:
     """'(a, b=1)': no annotations, no return annotation, no memory addresses."""
-    sig = sig.replace(parameters=[p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()],
-                      return_annotation=inspect.Signature.empty)
+    sig = sig.replace(
+        parameters=[p.replace(annotation=inspect.Parameter.empty) for p in sig.parameters.values()],
+        return_annotation=inspect.Signature.empty,
+    )
     return re.sub(r" at 0x[0-9a-fA-F]+", "", str(sig))
 
 
@@ -235,7 +259,10 @@ def _inspect_signature(obj) -> inspect.Signature | None:
         if sig is None:
             return None
         params = list(sig.parameters.values())
-        if params and params[0].kind in (params[0].POSITIONAL_ONLY, params[0].POSITIONAL_OR_KEYWORD):
+        if params and params[0].kind in (
+            params[0].POSITIONAL_ONLY,
+            params[0].POSITIONAL_OR_KEYWORD,
+        ):
             params = params[1:]
         return sig.replace(parameters=params)
     sig = _signature(see_through(obj))
@@ -279,9 +306,14 @@ def see_through(func, depth: int = 8):
 
 def _only_varargs(sig: inspect.Signature) -> bool:
     kinds = [p.kind for p in sig.parameters.values()]
-    if len(kinds) > 1 and kinds[0] in (inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD):
+    if len(kinds) > 1 and kinds[0] in (
+        inspect.Parameter.POSITIONAL_ONLY,
+        inspect.Parameter.POSITIONAL_OR_KEYWORD,
+    ):
         kinds = kinds[1:]  # a method wrapper's own `self`
-    return bool(kinds) and all(k in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD) for k in kinds)
+    return bool(kinds) and all(
+        k in (inspect.Parameter.VAR_POSITIONAL, inspect.Parameter.VAR_KEYWORD) for k in kinds
+    )
 
 
 def _closure_function(func):
@@ -327,7 +359,7 @@ def _docstring_signatures(api: str, obj) -> list[str]:
             if i == 0:
                 return []  # the docstring does not start with this API's signature
             continue
-        for extra in lines[i + 1: i + 10]:  # a signature may wrap onto following lines
+        for extra in lines[i + 1 : i + 10]:  # a signature may wrap onto following lines
             try:
                 split_call(text)
                 break

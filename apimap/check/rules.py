@@ -1,4 +1,5 @@
 """The rules that compare one mapping with the live APIs; each finding is one ``Problem`` on a YAML line."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -7,7 +8,14 @@ from ..problems import Problem, did_you_mean, format_path
 from ..validate import Loaded
 from ..vocab import Vocab
 from .introspect import Frameworks, LiveApi, LiveSignature, Unresolved
-from .sigparse import VAR_KEYWORD, VAR_POSITIONAL, SignatureSyntaxError, normalise_text, parse_signature, same_default
+from .sigparse import (
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+    SignatureSyntaxError,
+    normalise_text,
+    parse_signature,
+    same_default,
+)
 
 SIDES = ("torch", "mindspore")
 # relation -> the one to use when the live defaults disagree with it, and back
@@ -25,7 +33,9 @@ class Finding:
 class FileCheck:
     item: Loaded
     live: dict[str, LiveApi] = field(default_factory=dict)  # sides that resolved
-    chosen: dict[str, LiveSignature] = field(default_factory=dict)  # per side: the live form the stored text is
+    chosen: dict[str, LiveSignature] = field(
+        default_factory=dict
+    )  # per side: the live form the stored text is
     versions: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
@@ -40,9 +50,13 @@ def check_mapping(item: Loaded, fw: Frameworks, vocab: Vocab) -> FileCheck:
     m = item.mapping
     result = FileCheck(item)
 
-    def add(loc: tuple, message: str, severity: str = "error", drift: bool = False, text: bool = False):
+    def add(
+        loc: tuple, message: str, severity: str = "error", drift: bool = False, text: bool = False
+    ):
         line = item.lines.text_line(loc) if text else item.lines.line(loc)
-        result.findings.append(Finding(Problem(item.display, line, format_path(loc), message, severity), drift))
+        result.findings.append(
+            Finding(Problem(item.display, line, format_path(loc), message, severity), drift)
+        )
 
     for side in SIDES:
         declared = getattr(m, side)
@@ -54,7 +68,9 @@ def check_mapping(item: Loaded, fw: Frameworks, vocab: Vocab) -> FileCheck:
         except Unresolved as exc:
             add((side, "api"), str(exc))
             continue
-        except Exception as exc:  # a framework object that breaks introspection: report, never crash
+        except (
+            Exception
+        ) as exc:  # a framework object that breaks introspection: report, never crash
             add((side, "api"), f"{declared.api}: cannot inspect ({type(exc).__name__}: {exc})")
             continue
         result.live[side] = live
@@ -70,18 +86,31 @@ def _side_rules(side, declared, live: LiveApi, fw: Frameworks, add, chosen: dict
         add((side, "kind"), f"{declared.api} is a {live.kind} in {label}, not a {declared.kind}")
         return
     if declared.version != fw.version(side):
-        add((side, "version"), f"written against {declared.version}, but {label} is installed; "
-                               "`apimap check --update` records the new version", "warning", drift=True)
+        add(
+            (side, "version"),
+            f"written against {declared.version}, but {label} is installed; "
+            "`apimap check --update` records the new version",
+            "warning",
+            drift=True,
+        )
     if live.kind == "attribute":
         return
     loc = (side, "signature")
     if live.signature is None:
-        add(loc, f"{declared.api}: {label} gives no signature (inspect, __text_signature__ and docstring all fail); "
-                 "parameters not checked", "warning")
+        add(
+            loc,
+            f"{declared.api}: {label} gives no signature (inspect, __text_signature__ and docstring all fail); "
+            "parameters not checked",
+            "warning",
+        )
         return
     if live.signature.opaque:
-        add(loc, f"{declared.api}: {label} only reports {live.signature.text.removeprefix(declared.api)}; "
-                 "the stored signature and its parameters were not checked", "warning")
+        add(
+            loc,
+            f"{declared.api}: {label} only reports {live.signature.text.removeprefix(declared.api)}; "
+            "the stored signature and its parameters were not checked",
+            "warning",
+        )
         return
     try:
         stored = parse_signature(declared.signature)
@@ -95,14 +124,28 @@ def _side_rules(side, declared, live: LiveApi, fw: Frameworks, add, chosen: dict
         if param.default is None or now is None:
             continue
         if now.default is None:
-            add(loc, f"default of {param.name} is {param.default} here, but {param.name} has no default in {label}", text=True)
+            add(
+                loc,
+                f"default of {param.name} is {param.default} here, but {param.name} has no default in {label}",
+                text=True,
+            )
             wrong = True
         elif not same_default(param.default, now.default):
-            add(loc, f"default of {param.name} is {param.default} here, but {now.default} in {label}", text=True)
+            add(
+                loc,
+                f"default of {param.name} is {param.default} here, but {now.default} in {label}",
+                text=True,
+            )
             wrong = True
     if not wrong and normalise_text(declared.signature) != normalise_text(form.text):
-        add(loc, f"stale signature: {label} {_drift_summary(stored, form)}; live text: {form.text}; "
-                 "`apimap check --update` rewrites it", "warning", drift=True, text=True)
+        add(
+            loc,
+            f"stale signature: {label} {_drift_summary(stored, form)}; live text: {form.text}; "
+            "`apimap check --update` rewrites it",
+            "warning",
+            drift=True,
+            text=True,
+        )
 
 
 def _kind_agrees(declared: str, live: str) -> bool:
@@ -117,12 +160,16 @@ def _drift_summary(stored, live: LiveSignature) -> str:
     live_names = [p.label for p in live.params]
     added = [n for n in live_names if n not in stored_names]
     gone = [n for n in stored_names if n not in live_names]
-    parts = [f"{verb} {', '.join(names)}" for verb, names in (("adds", added), ("drops", gone)) if names]
+    parts = [
+        f"{verb} {', '.join(names)}" for verb, names in (("adds", added), ("drops", gone)) if names
+    ]
     if not parts:
         kinds = {p.name: p.kind for p in live.params}
         defaults = {p.name: p.default for p in live.params}
         moved = [p.name for p in stored if kinds.get(p.name) not in (None, p.kind)]
-        unstated = [p.name for p in stored if p.default is None and defaults.get(p.name) is not None]
+        unstated = [
+            p.name for p in stored if p.default is None and defaults.get(p.name) is not None
+        ]
         if moved:
             parts.append(f"changes the kind of {', '.join(moved)}")
         if unstated:
@@ -132,9 +179,14 @@ def _drift_summary(stored, live: LiveSignature) -> str:
 
 def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: Vocab, add) -> None:
     m = item.mapping
-    sigs = {side: live[side].signature for side in SIDES
-            if side in live and live[side].signature is not None and not live[side].signature.opaque}
-    checks_inputs = {side: live[side].kind != "class" for side in sigs}  # a class's inputs go to forward()
+    sigs = {
+        side: live[side].signature
+        for side in SIDES
+        if side in live and live[side].signature is not None and not live[side].signature.opaque
+    }
+    checks_inputs = {
+        side: live[side].kind != "class" for side in sigs
+    }  # a class's inputs go to forward()
     accounted: dict[str, set[str]] = {side: set() for side in SIDES}
     for i, row in enumerate(m.params):
         for side in SIDES:
@@ -143,27 +195,48 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
                 bare = name.lstrip("*")
                 accounted[side].add(bare)
                 sig = sigs.get(side)
-                if sig is None or name == "*" or row.group == "outputs" or row.group == "inputs" and not checks_inputs[side]:
+                if (
+                    sig is None
+                    or name == "*"
+                    or row.group == "outputs"
+                    or row.group == "inputs"
+                    and not checks_inputs[side]
+                ):
                     continue
                 param = sig.get(bare)
                 where = f"{live[side].api} ({fw.label(side)})"
                 if param is None:
                     hint = did_you_mean(bare, [p.name for p in sig.all_params])
-                    add(("params", i, side), f"{side} parameter '{name}' does not exist in {where}{hint}")
+                    add(
+                        ("params", i, side),
+                        f"{side} parameter '{name}' does not exist in {where}{hint}",
+                    )
                 elif param.label != name:
-                    shown = {VAR_POSITIONAL: "*args", VAR_KEYWORD: "**kwargs"}.get(param.kind, f"a {param.kind} parameter")
-                    add(("params", i, side), f"'{bare}' is {shown} in {where}; write it as '{param.label}'")
+                    shown = {VAR_POSITIONAL: "*args", VAR_KEYWORD: "**kwargs"}.get(
+                        param.kind, f"a {param.kind} parameter"
+                    )
+                    add(
+                        ("params", i, side),
+                        f"'{bare}' is {shown} in {where}; write it as '{param.label}'",
+                    )
         _default_rule(i, row, sigs, fw, add)
     where = ("params",) if m.params else ("category",)
     for side, sig in sigs.items():
         general = vocab.general_params if side == "torch" else frozenset()
         for param in sig.all_params:
             if param.name not in accounted[side] and param.name not in general:
-                add(where, f"{side} parameter '{param.label}' of {live[side].api} ({fw.label(side)}) has no row in params")
+                add(
+                    where,
+                    f"{side} parameter '{param.label}' of {live[side].api} ({fw.label(side)}) has no row in params",
+                )
 
 
 def _default_rule(i, row, sigs, fw: Frameworks, add) -> None:
-    if len(row.torch_names) != 1 or len(row.mindspore_names) != 1 or not {"torch", "mindspore"} <= sigs.keys():
+    if (
+        len(row.torch_names) != 1
+        or len(row.mindspore_names) != 1
+        or not {"torch", "mindspore"} <= sigs.keys()
+    ):
         return
     t = sigs["torch"].get(row.torch_names[0].lstrip("*"))
     ms = sigs["mindspore"].get(row.mindspore_names[0].lstrip("*"))
@@ -174,12 +247,21 @@ def _default_rule(i, row, sigs, fw: Frameworks, add) -> None:
     same = same_default(t.default, ms.default, across=True)
     shown = f"torch {_with_default(t)}, mindspore {_with_default(ms)}"
     if row.relation in DEFAULT_VARIANT and not same:
-        add(("params", i, "relation"), f"relation '{row.relation}' but the defaults differ ({shown}); "
-                                       f"use '{DEFAULT_VARIANT[row.relation]}'")
+        add(
+            ("params", i, "relation"),
+            f"relation '{row.relation}' but the defaults differ ({shown}); "
+            f"use '{DEFAULT_VARIANT[row.relation]}'",
+        )
     elif row.relation in PLAIN_VARIANT and same:
-        add(("params", i, "relation"), f"relation '{row.relation}' but the defaults agree ({shown}); "
-                                       f"use '{PLAIN_VARIANT[row.relation]}'", "warning")
+        add(
+            ("params", i, "relation"),
+            f"relation '{row.relation}' but the defaults agree ({shown}); "
+            f"use '{PLAIN_VARIANT[row.relation]}'",
+            "warning",
+        )
 
 
 def _with_default(param) -> str:
-    return f"{param.name}={param.default}" if param.default is not None else f"{param.name} (required)"
+    return (
+        f"{param.name}={param.default}" if param.default is not None else f"{param.name} (required)"
+    )

@@ -15,6 +15,7 @@ The category proposed is the strongest one the rows imply (priorities in conf/ca
 person must write (summary, notes, example code) holds a ``TODO:`` placeholder, which ``apimap validate``
 rejects, so a draft cannot ship by accident.
 """
+
 from __future__ import annotations
 
 import ast
@@ -23,12 +24,12 @@ import json
 from dataclasses import dataclass
 from pathlib import Path
 
-from .introspect import Frameworks, LiveApi
-from .sigparse import KEYWORD_ONLY, Param, same_default
 from ..model import Mapping
 from ..validate import PLACEHOLDER
 from ..vocab import Vocab
 from ..yamlsource import parse_yaml
+from .introspect import Frameworks, LiveApi
+from .sigparse import KEYWORD_ONLY, Param, same_default
 
 
 @dataclass
@@ -50,13 +51,18 @@ def mapping_path(out: Path, torch_api: str, tag: str | None = None) -> Path:
     return Path(out).joinpath(*dirs, f"{name}@{tag}.yaml" if tag else f"{name}.yaml")
 
 
-def align(torch_params: tuple[Param, ...], ms_params: tuple[Param, ...], general: frozenset[str],
-          loose: frozenset[str] = frozenset()) -> list[Row]:
+def align(
+    torch_params: tuple[Param, ...],
+    ms_params: tuple[Param, ...],
+    general: frozenset[str],
+    loose: frozenset[str] = frozenset(),
+) -> list[Row]:
     """Rows pairing the two parameter lists (see the module docstring for the order of the rules).
 
     ``loose``: torch parameters whose stated default says little (optional because another documented form
     leaves them out, like ``dim`` of ``torch.sum``); their defaults are not compared.
     """
+
     def agree(t: Param, m: Param) -> bool:
         return t.name in loose or same_default(t.default, m.default, across=True)
 
@@ -75,7 +81,12 @@ def align(torch_params: tuple[Param, ...], ms_params: tuple[Param, ...], general
         if ms is None:
             continue
         if t.is_var != ms.is_var:
-            take(t, [ms], "usage_differs", _note("one side takes them as *args", "一边以可变参数 *args 形式接收"))
+            take(
+                t,
+                [ms],
+                "usage_differs",
+                _note("one side takes them as *args", "一边以可变参数 *args 形式接收"),
+            )
         elif agree(t, ms):
             take(t, [ms], "same")
         else:
@@ -88,7 +99,9 @@ def align(torch_params: tuple[Param, ...], ms_params: tuple[Param, ...], general
         if parts:
             take(t, parts, "split")
     for t in list(t_left.values()):
-        candidates = [m for m in m_left.values() if _similar(t.name, m.name) and not m.is_var and not t.is_var]
+        candidates = [
+            m for m in m_left.values() if _similar(t.name, m.name) and not m.is_var and not t.is_var
+        ]
         if len(candidates) == 1:
             _renamed(take, t, candidates[0], "the names are alike", agree)
     ms_index = {p.name: i for i, p in enumerate(ms_params)}
@@ -103,15 +116,30 @@ def align(torch_params: tuple[Param, ...], ms_params: tuple[Param, ...], general
             continue  # only right after two parameters that are paired with each other
         _renamed(take, t, m, "they are at the same position", agree)
     for t in list(t_left.values()):
-        take(t, [], "torch_only", _note(f"what `{t.name}` does and how to get it in MindSpore",
-                                        f"说明 `{t.name}` 的作用，以及在 MindSpore 中如何实现"))
+        take(
+            t,
+            [],
+            "torch_only",
+            _note(
+                f"what `{t.name}` does and how to get it in MindSpore",
+                f"说明 `{t.name}` 的作用，以及在 MindSpore 中如何实现",
+            ),
+        )
     order = [p.name for p in torch_params]
     out = sorted(rows.values(), key=lambda r: order.index(r.torch[0].lstrip("*")))
     for m in ms_params:
         if m.name in m_left:
-            out.append(Row("mindspore_only", [], [m.label],
-                           _note(f"what `{m.name}` does (use mindspore_default_ok if its default reproduces PyTorch)",
-                                 f"说明 `{m.name}` 的作用（若默认值即可复现 PyTorch 行为，改用 mindspore_default_ok）")))
+            out.append(
+                Row(
+                    "mindspore_only",
+                    [],
+                    [m.label],
+                    _note(
+                        f"what `{m.name}` does (use mindspore_default_ok if its default reproduces PyTorch)",
+                        f"说明 `{m.name}` 的作用（若默认值即可复现 PyTorch 行为，改用 mindspore_default_ok）",
+                    ),
+                )
+            )
     return out
 
 
@@ -129,8 +157,10 @@ def _note(en: str, zh: str) -> tuple[str, str]:
 
 def _default_note(t: Param, m: Param) -> tuple[str, str]:
     td, md = t.default or "no default", m.default or "no default"
-    return _note(f"PyTorch default {td}, MindSpore {md}; say what that changes",
-                 f"PyTorch 默认 {td}，MindSpore 默认 {md}；说明这会带来什么不同")
+    return _note(
+        f"PyTorch default {td}, MindSpore {md}; say what that changes",
+        f"PyTorch 默认 {td}，MindSpore 默认 {md}；说明这会带来什么不同",
+    )
 
 
 def _split_targets(t: Param, candidates: list[Param]) -> list[Param]:
@@ -143,8 +173,11 @@ def _split_targets(t: Param, candidates: list[Param]) -> list[Param]:
         return []
     n = len(value)
     for start in range(len(candidates) - n + 1):
-        window = candidates[start: start + n]
-        if all(p.default is not None and same_default(repr(v), p.default, across=True) for v, p in zip(value, window)):
+        window = candidates[start : start + n]
+        if all(
+            p.default is not None and same_default(repr(v), p.default, across=True)
+            for v, p in zip(value, window, strict=False)
+        ):
             return window
     return []
 
@@ -179,16 +212,30 @@ def draft(torch_api: str, ms_api: str, fw: Frameworks, vocab: Vocab) -> str:
             raise ScaffoldError(str(exc)) from None
     # a function documented in several forms (torch.mean) is drafted from its fullest one
     # (*args, **kwargs) alone says nothing: the author copies the signature from the docs
-    sigs = {side: live[side].signature.fullest if live[side].signature and not live[side].signature.opaque else None
-            for side in live}
+    sigs = {
+        side: live[side].signature.fullest
+        if live[side].signature and not live[side].signature.opaque
+        else None
+        for side in live
+    }
     t_sig = live["torch"].signature
-    loose = frozenset(p.name for p in sigs["torch"].params if t_sig.optional_by_form(p.name)) if sigs["torch"] else frozenset()
-    rows = align(sigs["torch"].params if sigs["torch"] else (), sigs["mindspore"].params if sigs["mindspore"] else (),
-                 vocab.general_params, loose)
+    loose = (
+        frozenset(p.name for p in sigs["torch"].params if t_sig.optional_by_form(p.name))
+        if sigs["torch"]
+        else frozenset()
+    )
+    rows = align(
+        sigs["torch"].params if sigs["torch"] else (),
+        sigs["mindspore"].params if sigs["mindspore"] else (),
+        vocab.general_params,
+        loose,
+    )
     category = propose_category(rows, vocab)
     text = _yaml_text(live, sigs, rows, category, fw, vocab)
     data, _ = parse_yaml(text, "draft")
-    Mapping.model_validate(data)  # a draft must fit the schema; only its placeholders fail `apimap validate`
+    Mapping.model_validate(
+        data
+    )  # a draft must fit the schema; only its placeholders fail `apimap validate`
     return text
 
 
@@ -206,12 +253,24 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
         if live[side].kind == "attribute":
             sig_text = api
         else:
-            sig_text = sig.text if sig else f"{api}({PLACEHOLDER} no readable signature; copy it from the docs)"
-        out += [f"{side}:", f"  api: {api}", f"  kind: {live[side].kind}", f"  version: {_q(fw.version(side))}",
-                f"  signature: {_q(sig_text)}"]
-    out += [f"category: {category}", "summary:",
-            f"  en: {_q(f'{PLACEHOLDER} in our own words: what differs between {t_api} and {m_api}, and how to port code.')}",
-            f"  zh: {_q(f'{PLACEHOLDER} 用自己的话说明 {t_api} 与 {m_api} 的差异，以及如何迁移代码。')}"]
+            sig_text = (
+                sig.text
+                if sig
+                else f"{api}({PLACEHOLDER} no readable signature; copy it from the docs)"
+            )
+        out += [
+            f"{side}:",
+            f"  api: {api}",
+            f"  kind: {live[side].kind}",
+            f"  version: {_q(fw.version(side))}",
+            f"  signature: {_q(sig_text)}",
+        ]
+    out += [
+        f"category: {category}",
+        "summary:",
+        f"  en: {_q(f'{PLACEHOLDER} in our own words: what differs between {t_api} and {m_api}, and how to port code.')}",
+        f"  zh: {_q(f'{PLACEHOLDER} 用自己的话说明 {t_api} 与 {m_api} 的差异，以及如何迁移代码。')}",
+    ]
     out.append("params:" if rows else "params: []")
     for row in rows:
         keys = []
@@ -251,7 +310,9 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
 
 
 def _q(text: str) -> str:
-    return json.dumps(text, ensure_ascii=False)  # a JSON string is a valid double-quoted YAML scalar
+    return json.dumps(
+        text, ensure_ascii=False
+    )  # a JSON string is a valid double-quoted YAML scalar
 
 
 def _names(names: list[str]) -> str:
@@ -263,7 +324,9 @@ def write_new(path: Path, text: str) -> None:
     """Create the file; never overwrite one."""
     path = Path(path)
     if path.exists():
-        raise ScaffoldError(f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart")
+        raise ScaffoldError(
+            f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart"
+        )
     path.parent.mkdir(parents=True, exist_ok=True)
     with open(path, "x", encoding="utf-8") as fh:
         fh.write(text)

@@ -5,6 +5,7 @@ first line of a C function's docstring (``cat(tensors, dim=0, *, out=None) -> Te
 annotations are skipped and defaults are kept as source text, so docstring oddities such as
 ``<object object>`` or a default before a required parameter still parse.
 """
+
 from __future__ import annotations
 
 import ast
@@ -60,7 +61,7 @@ def split_call(text: str) -> tuple[str, str, str]:
         elif ch in _CLOSE:
             depth -= 1
             if depth == 0:
-                return text[:start].strip(), text[start + 1: i], text[i + 1:]
+                return text[:start].strip(), text[start + 1 : i], text[i + 1 :]
     raise SignatureSyntaxError("unbalanced parentheses")
 
 
@@ -78,7 +79,10 @@ def parse_params(inside: str) -> tuple[Param, ...]:
         if not token:
             continue
         if token == "/":
-            params = [Param(p.name, POSITIONAL_ONLY, p.default) if p.kind == POSITIONAL else p for p in params]
+            params = [
+                Param(p.name, POSITIONAL_ONLY, p.default) if p.kind == POSITIONAL else p
+                for p in params
+            ]
             continue
         if token == "*":
             keyword_only = True
@@ -89,7 +93,7 @@ def parse_params(inside: str) -> tuple[Param, ...]:
         if not match or stars > 2:
             raise SignatureSyntaxError(f"cannot read parameter '{token}'")
         name = match.group(0)
-        rest = body[match.end():].strip()
+        rest = body[match.end() :].strip()
         default = None
         parts = _split_top(rest, "=")
         if len(parts) > 1:
@@ -118,7 +122,9 @@ def _split_top(text: str, sep: str) -> list[str]:
         elif ch in _CLOSE + ">" and depth > 0 and not (ch == ">" and text[i - 1] == "-"):
             depth -= 1
         elif ch == sep and depth == 0:
-            if sep != "=" or not (text[i - 1: i] in ("=", "<", ">", "!") or text[i + 1: i + 2] == "="):
+            if sep != "=" or not (
+                text[i - 1 : i] in ("=", "<", ">", "!") or text[i + 1 : i + 2] == "="
+            ):
                 parts.append("".join(cur))
                 cur = []
                 continue
@@ -149,7 +155,11 @@ def same_default(a: str | None, b: str | None, across: bool = False) -> bool:
     va, vb = _literal(a), _literal(b)
     if va is not _MISSING and vb is not _MISSING:
         return _same_value(va, vb, across)
-    norm = (lambda t: _PREFIX.sub("", "".join(t.split()))) if across else (lambda t: "".join(t.split()))
+    norm = (
+        (lambda t: _PREFIX.sub("", "".join(t.split())))
+        if across
+        else (lambda t: "".join(t.split()))
+    )
     return norm(a) == norm(b)
 
 
@@ -157,8 +167,14 @@ def _same_value(a, b, across: bool) -> bool:
     if isinstance(a, bool) or isinstance(b, bool):
         return type(a) is type(b) and a == b
     seqs = (list, tuple) if across else ()
-    if across and isinstance(a, seqs) and isinstance(b, seqs) or type(a) is type(b) and isinstance(a, (list, tuple)):
-        return len(a) == len(b) and all(_same_value(x, y, across) for x, y in zip(a, b))
+    if (
+        across
+        and isinstance(a, seqs)
+        and isinstance(b, seqs)
+        or type(a) is type(b)
+        and isinstance(a, (list, tuple))
+    ):
+        return len(a) == len(b) and all(_same_value(x, y, across) for x, y in zip(a, b, strict=False))
     if isinstance(a, (int, float, complex)) and isinstance(b, (int, float, complex)):
         return a == b
     return type(a) is type(b) and a == b

@@ -3,6 +3,7 @@
 ruamel.yaml round-trip keeps comments, key order, flow style and quoting; the new values take the
 scalar style of the old ones. Prose is never touched: only ``<side>.signature`` and ``<side>.version``.
 """
+
 from __future__ import annotations
 
 import io
@@ -13,8 +14,12 @@ from pathlib import Path
 
 import yaml
 from ruamel.yaml import YAML
-from ruamel.yaml.scalarstring import (DoubleQuotedScalarString, FoldedScalarString, LiteralScalarString,
-                                      SingleQuotedScalarString)
+from ruamel.yaml.scalarstring import (
+    DoubleQuotedScalarString,
+    FoldedScalarString,
+    LiteralScalarString,
+    SingleQuotedScalarString,
+)
 
 FIELDS = ("signature", "version")
 
@@ -96,7 +101,7 @@ def _styled_like(old, new: str):
 def _guard(before: str, after: str, values: dict) -> None:
     """Both texts must hold the same data apart from the rewritten fields."""
     old, new = yaml.safe_load(before), yaml.safe_load(after)
-    for (side, key) in values:
+    for side, key in values:
         for data in (old, new):
             if isinstance(data.get(side), dict):
                 data[side].pop(key, None)

@@ -1,4 +1,5 @@
 """The ``apimap`` command: one module per subcommand, listed in ``COMMANDS``. Nothing below the CLI imports it."""
+
 from __future__ import annotations
 
 import argparse
@@ -15,8 +16,16 @@ COMMANDS = (validate, render, build, serve, schema, doctest, check, new, importe
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="apimap", description="PyTorch -> MindSpore API mappings: YAML in, verified bilingual site out.")
-    parser.add_argument("--project", type=Path, default=None, help="project folder (default: found from the current folder)")
+    parser = argparse.ArgumentParser(
+        prog="apimap",
+        description="PyTorch -> MindSpore API mappings: YAML in, verified bilingual site out.",
+    )
+    parser.add_argument(
+        "--project",
+        type=Path,
+        default=None,
+        help="project folder (default: found from the current folder)",
+    )
     sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
     for command in COMMANDS:
         command.register(sub)
@@ -31,10 +40,15 @@ def main(argv: list[str] | None = None) -> int:
         return args.func(args) or 0
     except ProblemsError as exc:  # e.g. a mistake in conf/: one line each, never a traceback
         report(exc.problems)
-        print(f"apimap {args.command}: {len(exc.problems)} problem(s); nothing done", file=sys.stderr)
+        print(
+            f"apimap {args.command}: {len(exc.problems)} problem(s); nothing done", file=sys.stderr
+        )
         return 1
     except KeyboardInterrupt:
-        print("apimap: interrupted; the last good site/_build/html is unchanged and no page was half-written", file=sys.stderr)
+        print(
+            "apimap: interrupted; the last good site/_build/html is unchanged and no page was half-written",
+            file=sys.stderr,
+        )
         return 130
     finally:
         signal.signal(signal.SIGTERM, previous)

@@ -1,4 +1,5 @@
 """``apimap check``: mappings against the installed frameworks, one line per finding."""
+
 from __future__ import annotations
 
 import sys
@@ -10,14 +11,21 @@ from .common import load, report, report_missing
 
 
 def register(sub) -> None:
-    p = sub.add_parser("check", help="compare mappings with the installed torch and mindspore; one line per finding")
+    p = sub.add_parser(
+        "check",
+        help="compare mappings with the installed torch and mindspore; one line per finding",
+    )
     p.add_argument("paths", nargs="*", type=Path, help="files or folders (default: mappings/)")
-    p.add_argument("--json", action="store_true", help=f"also write site/_build/{CHECK_RESULTS} for the site")
-    p.add_argument("--update", action="store_true",
-                   help="rewrite stale signature text and version fields from the installed frameworks (never prose)")
+    p.add_argument(
+        "--json", action="store_true", help=f"also write site/_build/{CHECK_RESULTS} for the site"
+    )
+    p.add_argument(
+        "--update",
+        action="store_true",
+        help="rewrite stale signature text and version fields from the installed frameworks (never prose)",
+    )
     p.add_argument("--strict", action="store_true", help="fail on warnings (signature drift) too")
     p.set_defaults(func=run)
-
 
 
 def frameworks():
@@ -30,7 +38,9 @@ def frameworks():
         try:
             fw.root(key)
         except ImportError as exc:
-            raise SystemExit(f"apimap: cannot import {key} ({exc}); install the frameworks: pip install -e '.[frameworks]'")
+            raise SystemExit(
+                f"apimap: cannot import {key} ({exc}); install the frameworks: pip install -e '.[frameworks]'"
+            )
     return fw, time.perf_counter() - start
 
 
@@ -53,15 +63,26 @@ def run(args) -> int:
     if args.json:
         out = project.build / CHECK_RESULTS
         previous = read_check_results(out) if args.paths else None
-        write_record(out, check_results(checks, invalid, {k: fw.version(k) for k in ("torch", "mindspore")}, previous,
-                                     rel_of=lambda display: _rel(display, project.mappings)))
+        write_record(
+            out,
+            check_results(
+                checks,
+                invalid,
+                {k: fw.version(k) for k in ("torch", "mindspore")},
+                previous,
+                rel_of=lambda display: _rel(display, project.mappings),
+            ),
+        )
     errors = sum(p.severity == "error" for p in invalid + findings)
     warnings = sum(p.severity != "error" for p in invalid + findings)
     drift = sum(any(f.drift for f in c.findings) for c in checks)
     took = time.perf_counter() - start
-    print(f"apimap check: {len(checks)} mapping(s) against {fw.label('torch')} / {fw.label('mindspore')}: "
-          f"{errors} error(s), {warnings} warning(s), drift in {drift} file(s) "
-          f"({took:.2f} s, of which {import_time:.2f} s importing the frameworks)", file=sys.stderr)
+    print(
+        f"apimap check: {len(checks)} mapping(s) against {fw.label('torch')} / {fw.label('mindspore')}: "
+        f"{errors} error(s), {warnings} warning(s), drift in {drift} file(s) "
+        f"({took:.2f} s, of which {import_time:.2f} s importing the frameworks)",
+        file=sys.stderr,
+    )
     return 1 if errors or (args.strict and warnings) else 0
 
 
@@ -79,7 +100,9 @@ def _update(check, fw, vocab, project):
         if live.kind != declared.kind and {live.kind, declared.kind} != {"function", "method"}:
             continue  # a wrong kind needs a person
         values[(side, "version")] = fw.version(side)
-        if side in check.chosen:  # the live form closest to the stored text (opaque signatures are never written)
+        if (
+            side in check.chosen
+        ):  # the live form closest to the stored text (opaque signatures are never written)
             values[(side, "signature")] = check.chosen[side].text
     try:
         changed = update_file(item.path, values)
@@ -91,7 +114,9 @@ def _update(check, fw, vocab, project):
     print(f"apimap check: updated {item.display}", file=sys.stderr)
     try:
         fresh = load_file(item.path, mappings_root(item.path), vocab, display=item.display)
-    except ProblemsError as exc:  # cannot happen unless the file was edited meanwhile; report, do not crash
+    except (
+        ProblemsError
+    ) as exc:  # cannot happen unless the file was edited meanwhile; report, do not crash
         for p in exc.problems:
             print(p, file=sys.stderr)
         return check

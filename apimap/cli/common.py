@@ -1,4 +1,5 @@
 """What several commands share: loading the project (conf/, then the mappings), reporting problems."""
+
 from __future__ import annotations
 
 import sys
@@ -25,11 +26,15 @@ def report_missing(paths: list[Path]) -> bool:
     return bool(missing)
 
 
-def load(project: Project, paths: list[Path] | None = None) -> tuple[Config, list[Loaded], list[Problem]]:
+def load(
+    project: Project, paths: list[Path] | None = None
+) -> tuple[Config, list[Loaded], list[Problem]]:
     """conf/ (raises ``ProblemsError``), then the mappings (valid ones, and every problem found)."""
     config = load_config(project.conf)
     cache = ValidationCache(project.build / "cache" / "validated.pickle", project.conf)
-    loaded, problems = load_tree(paths or [project.mappings], None if paths else project.mappings, config.vocab, cache)
+    loaded, problems = load_tree(
+        paths or [project.mappings], None if paths else project.mappings, config.vocab, cache
+    )
     cache.save(keep=None if paths else {str(item.path) for item in loaded})
     return config, loaded, problems
 

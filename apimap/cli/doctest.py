@@ -1,23 +1,48 @@
 """``apimap doctest``: run every mapping example with pytest (this package's plugin) and record the results."""
+
 from __future__ import annotations
 
 import sys
 import time
 from pathlib import Path
 
-
 from ..results import DOCTEST_RESULTS
 from .common import report_missing
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("doctest", help="execute every example against the installed torch and MindSpore; "
-                                              "writes site/_build/doctest-results.json")
-    p.add_argument("paths", nargs="*", type=Path, help="mapping files or folders (default: mappings/)")
-    p.add_argument("-n", "--numprocesses", default=None, metavar="N", help="worker processes (pytest-xdist): a number or 'auto'")
-    p.add_argument("--junitxml", type=Path, default=None, metavar="FILE", help="also write JUnit XML here")
-    p.add_argument("--memory-mb", type=int, default=None, metavar="MB", help="address space per executor beyond the frameworks' own")
-    p.add_argument("-k", dest="keyword", default=None, metavar="EXPR", help="only examples whose node id matches (pytest -k)")
+    p = subparsers.add_parser(
+        "doctest",
+        help="execute every example against the installed torch and MindSpore; "
+        "writes site/_build/doctest-results.json",
+    )
+    p.add_argument(
+        "paths", nargs="*", type=Path, help="mapping files or folders (default: mappings/)"
+    )
+    p.add_argument(
+        "-n",
+        "--numprocesses",
+        default=None,
+        metavar="N",
+        help="worker processes (pytest-xdist): a number or 'auto'",
+    )
+    p.add_argument(
+        "--junitxml", type=Path, default=None, metavar="FILE", help="also write JUnit XML here"
+    )
+    p.add_argument(
+        "--memory-mb",
+        type=int,
+        default=None,
+        metavar="MB",
+        help="address space per executor beyond the frameworks' own",
+    )
+    p.add_argument(
+        "-k",
+        dest="keyword",
+        default=None,
+        metavar="EXPR",
+        help="only examples whose node id matches (pytest -k)",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
     p.set_defaults(func=run)
 
@@ -25,11 +50,25 @@ def register(subparsers) -> None:
 def pytest_args(args, results: Path | None) -> list[str]:
     project = args.project
     paths = [str(p.resolve()) for p in args.paths] or [str(project.mappings)]
-    argv = ["--rootdir", str(project.root), "-p", "no:cacheprovider", "--apimap",
-            *(["--apimap-results", str(results)] if results else []), "-ra", "-q" if args.quiet else "-v", "--tb=short",
-            "--continue-on-collection-errors"]  # an invalid file is reported; the valid ones still run
+    argv = [
+        "--rootdir",
+        str(project.root),
+        "-p",
+        "no:cacheprovider",
+        "--apimap",
+        *(["--apimap-results", str(results)] if results else []),
+        "-ra",
+        "-q" if args.quiet else "-v",
+        "--tb=short",
+        "--continue-on-collection-errors",
+    ]  # an invalid file is reported; the valid ones still run
     if args.numprocesses not in (None, "0", "1"):
-        argv += ["-n", str(args.numprocesses), "--dist", "loadfile"]  # loadfile: a compare finds both parts in its worker
+        argv += [
+            "-n",
+            str(args.numprocesses),
+            "--dist",
+            "loadfile",
+        ]  # loadfile: a compare finds both parts in its worker
     if args.junitxml:
         argv += ["--junitxml", str(args.junitxml)]
     if args.memory_mb is not None:
@@ -48,7 +87,10 @@ def run(args) -> int:
     mappings = args.project.mappings.resolve()
     outside = [p for p in args.paths if not p.resolve().is_relative_to(mappings)]
     if outside:  # the site describes mappings/ only: files elsewhere are run, not recorded
-        print(f"apimap doctest: {outside[0]} is outside {mappings}; results are not recorded", file=sys.stderr)
+        print(
+            f"apimap doctest: {outside[0]} is outside {mappings}; results are not recorded",
+            file=sys.stderr,
+        )
         results = None
     start = time.perf_counter()
     argv = pytest_args(args, results)
@@ -57,5 +99,8 @@ def run(args) -> int:
     code = int(pytest.main(argv))
     took = time.perf_counter() - start
     if results and results.is_file() and code in (0, 1):
-        print(f"apimap doctest: results in {results.relative_to(args.project.root)} ({took:.1f} s)", file=sys.stderr)
+        print(
+            f"apimap doctest: results in {results.relative_to(args.project.root)} ({took:.1f} s)",
+            file=sys.stderr,
+        )
     return code

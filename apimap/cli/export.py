@@ -1,4 +1,5 @@
 """``apimap export``: mappings.json (+ its JSON Schema) and mappings.csv for converters."""
+
 from __future__ import annotations
 
 import sys
@@ -11,8 +12,16 @@ from .common import load_catalog
 
 
 def register(subparsers) -> None:
-    p = subparsers.add_parser("export", help="write mappings.json (+ JSON Schema) and mappings.csv for converters")
-    p.add_argument("-o", "--output", type=Path, default=None, help="folder to write into (default: site/_build/html)")
+    p = subparsers.add_parser(
+        "export", help="write mappings.json (+ JSON Schema) and mappings.csv for converters"
+    )
+    p.add_argument(
+        "-o",
+        "--output",
+        type=Path,
+        default=None,
+        help="folder to write into (default: site/_build/html)",
+    )
     p.set_defaults(func=run)
 
 
@@ -23,6 +32,9 @@ def run(args) -> int:
         return 1
     written = write_exports(catalog, args.output or args.project.html)
     note = "" if catalog.doctest.present else f" (no {DOCTEST_RESULTS}: status not_run)"
-    print(f"apimap export: {len(catalog.mappings)} mapping(s) -> {', '.join(str(p) for p in written)}{note} "
-          f"({time.perf_counter() - start:.2f} s)", file=sys.stderr)
+    print(
+        f"apimap export: {len(catalog.mappings)} mapping(s) -> {', '.join(str(p) for p in written)}{note} "
+        f"({time.perf_counter() - start:.2f} s)",
+        file=sys.stderr,
+    )
     return 0

@@ -1,4 +1,5 @@
 """`apimap import`: hand-written pytorch_diff pages (en + zh) -> mapping YAML; `--roundtrip` checks the way back."""
+
 from __future__ import annotations
 
 import json
@@ -9,15 +10,29 @@ from pathlib import Path
 
 def register(subparsers) -> None:
     p = subparsers.add_parser(
-        "import", help="import MindSpore pytorch_diff pages (en + zh) into mapping YAML",
-        description="Import one page pair (EN_PAGE ZH_PAGE) or two folders paired by file name (--en DIR --zh DIR).")
+        "import",
+        help="import MindSpore pytorch_diff pages (en + zh) into mapping YAML",
+        description="Import one page pair (EN_PAGE ZH_PAGE) or two folders paired by file name (--en DIR --zh DIR).",
+    )
     p.add_argument("pages", nargs="*", type=Path, metavar="PAGE", help="EN_PAGE ZH_PAGE")
     p.add_argument("--en", type=Path, help="folder of English pages")
     p.add_argument("--zh", type=Path, help="folder of Chinese pages (same file names)")
-    p.add_argument("--out", type=Path, default=None, help="where to write the YAML tree (default: the project's mappings/)")
-    p.add_argument("--report", type=Path, help="write a JSON report (per page: status, output, errors, warnings)")
-    p.add_argument("--roundtrip", action="store_true",
-                   help="write nothing; import each pair, render it back to the page format and compare with the original")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="where to write the YAML tree (default: the project's mappings/)",
+    )
+    p.add_argument(
+        "--report",
+        type=Path,
+        help="write a JSON report (per page: status, output, errors, warnings)",
+    )
+    p.add_argument(
+        "--roundtrip",
+        action="store_true",
+        help="write nothing; import each pair, render it back to the page format and compare with the original",
+    )
     p.add_argument("--quiet", "-q", action="store_true", help="print errors only, not warnings")
     p.set_defaults(func=run)
 
@@ -42,8 +57,8 @@ def _pairs(args) -> tuple[list[tuple[str, Path, Path]], list[str]] | None:
 
 
 def run(args) -> int:
-    from ..importer.run import Outcome, import_pair
     from ..config import load_config
+    from ..importer.run import Outcome, import_pair
 
     found = _pairs(args)
     if found is None:
@@ -62,7 +77,9 @@ def run(args) -> int:
     for name, en, zh in pairs:
         try:
             outcome = import_pair(en, zh, out_dir, vocab, taken, name)
-        except Exception as exc:  # a bug in the importer: report it for this page and go on with the others
+        except (
+            Exception
+        ) as exc:  # a bug in the importer: report it for this page and go on with the others
             outcome = Outcome(name, str(en), str(zh))
             outcome.errors.append(f"{en}:1: importer crashed: {type(exc).__name__}: {exc}")
             outcome.crash = traceback.format_exc()
@@ -74,12 +91,22 @@ def run(args) -> int:
                 print(line, file=sys.stderr)
     counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "warnings", "failed")}
     no_unplaced = sum(o.status != "failed" and o.unplaced == 0 for o in outcomes)
-    summary = (f"apimap import: {len(outcomes)} page pair(s): {counts['imported']} imported, {counts['warnings']} imported with warnings, "
-               f"{counts['failed']} failed; {no_unplaced} with nothing unplaced; {len(lonely)} page(s) without a partner -> {out_dir}")
+    summary = (
+        f"apimap import: {len(outcomes)} page pair(s): {counts['imported']} imported, {counts['warnings']} imported with warnings, "
+        f"{counts['failed']} failed; {no_unplaced} with nothing unplaced; {len(lonely)} page(s) without a partner -> {out_dir}"
+    )
     print(summary, file=sys.stderr)
     if args.report:
-        _write_json(args.report, {"summary": summary, "counts": counts, "no_unplaced": no_unplaced, "lonely": lonely,
-                                  "pages": [o.as_json() for o in outcomes]})
+        _write_json(
+            args.report,
+            {
+                "summary": summary,
+                "counts": counts,
+                "no_unplaced": no_unplaced,
+                "lonely": lonely,
+                "pages": [o.as_json() for o in outcomes],
+            },
+        )
     return 1 if counts["failed"] or lonely else 0
 
 
@@ -91,18 +118,27 @@ def _roundtrip(args, pairs, vocab, lonely) -> int:
         try:
             res = roundtrip_pair(en, zh, vocab, args.project.templates, name)
         except Exception as exc:
-            res = {"page": name, "status": "failed", "errors": [f"{en}:1: crashed: {type(exc).__name__}: {exc}"], "diffs": []}
+            res = {
+                "page": name,
+                "status": "failed",
+                "errors": [f"{en}:1: crashed: {type(exc).__name__}: {exc}"],
+                "diffs": [],
+            }
         results.append(res)
         for line in res["errors"] + res["diffs"]:
             print(line, file=sys.stderr)
     same = sum(r["status"] == "same" for r in results)
     share = same / len(results) if results else 0.0
     failed = sum(r["status"] == "failed" for r in results)
-    summary = (f"apimap import --roundtrip: {same} of {len(results)} page pair(s) round-trip ({share:.1%}); "
-               f"{len(results) - same - failed} differ, {failed} failed to import")
+    summary = (
+        f"apimap import --roundtrip: {same} of {len(results)} page pair(s) round-trip ({share:.1%}); "
+        f"{len(results) - same - failed} differ, {failed} failed to import"
+    )
     print(summary, file=sys.stderr)
     if args.report:
-        _write_json(args.report, {"summary": summary, "same": same, "share": share, "pages": results})
+        _write_json(
+            args.report, {"summary": summary, "same": same, "share": share, "pages": results}
+        )
     return 0 if same == len(results) and not lonely else 1
 
 

@@ -1,4 +1,5 @@
 """``apimap new TORCH_API MINDSPORE_API``: draft a mapping file from the two live APIs."""
+
 from __future__ import annotations
 
 import sys
@@ -8,12 +9,27 @@ from . import check
 
 
 def register(sub) -> None:
-    p = sub.add_parser("new", help="draft a mapping file from a torch API and its MindSpore counterpart")
+    p = sub.add_parser(
+        "new", help="draft a mapping file from a torch API and its MindSpore counterpart"
+    )
     p.add_argument("torch_api", help="e.g. torch.optim.RMSprop")
     p.add_argument("mindspore_api", help="e.g. mindspore.nn.RMSProp")
-    p.add_argument("--out", type=Path, default=None, help="mappings folder to write into (default: the project's mappings/)")
-    p.add_argument("--tag", help="write <Name>@<tag>.yaml: a further MindSpore counterpart of the same torch API")
-    p.add_argument("--print", dest="print_only", action="store_true", help="print the draft instead of writing it")
+    p.add_argument(
+        "--out",
+        type=Path,
+        default=None,
+        help="mappings folder to write into (default: the project's mappings/)",
+    )
+    p.add_argument(
+        "--tag",
+        help="write <Name>@<tag>.yaml: a further MindSpore counterpart of the same torch API",
+    )
+    p.add_argument(
+        "--print",
+        dest="print_only",
+        action="store_true",
+        help="print the draft instead of writing it",
+    )
     p.set_defaults(func=run)
 
 
@@ -25,7 +41,10 @@ def run(args) -> int:
     out_dir = args.out or args.project.mappings
     path = mapping_path(out_dir, args.torch_api, args.tag)
     if path.exists() and not args.print_only:
-        print(f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart", file=sys.stderr)
+        print(
+            f"{path}: already exists; edit it, or use --tag for another MindSpore counterpart",
+            file=sys.stderr,
+        )
         return 1
     fw, _ = check.frameworks()
     try:
@@ -37,6 +56,8 @@ def run(args) -> int:
     except ScaffoldError as exc:
         print(f"apimap new: {exc}", file=sys.stderr)
         return 1
-    print(f"apimap new: wrote {path}; replace every 'TODO:' and review the rows, then run `apimap validate {path}`",
-          file=sys.stderr)
+    print(
+        f"apimap new: wrote {path}; replace every 'TODO:' and review the rows, then run `apimap validate {path}`",
+        file=sys.stderr,
+    )
     return 0

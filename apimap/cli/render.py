@@ -1,4 +1,5 @@
 """``apimap render``: the catalog -> MyST Markdown under site/_build/src/<lang>/."""
+
 from __future__ import annotations
 
 import sys
@@ -19,8 +20,11 @@ def render_step(project) -> Catalog | None:
     if catalog is None:
         return None
     stats = render_all(catalog, project.templates, project.src)
-    print(f"apimap render: {len(catalog.mappings)} mapping(s) -> {len(stats.written)} page(s) written, "
-          f"{stats.unchanged} unchanged, {len(stats.removed)} removed", file=sys.stderr)
+    print(
+        f"apimap render: {len(catalog.mappings)} mapping(s) -> {len(stats.written)} page(s) written, "
+        f"{stats.unchanged} unchanged, {len(stats.removed)} removed",
+        file=sys.stderr,
+    )
     return catalog
 
 

@@ -1,4 +1,5 @@
 """``apimap schema``: the mapping JSON Schema, for editors."""
+
 from __future__ import annotations
 
 import json

@@ -1,4 +1,5 @@
 """``apimap validate [PATHS]``: load + validate; one line per problem."""
+
 from __future__ import annotations
 
 import sys
@@ -24,7 +25,10 @@ def run(args) -> int:
     files = len({p.file for p in errors})
     took = time.perf_counter() - start
     if errors:
-        print(f"apimap validate: {len(errors)} problem(s) in {files} file(s); {len(loaded)} file(s) valid ({took:.2f} s)", file=sys.stderr)
+        print(
+            f"apimap validate: {len(errors)} problem(s) in {files} file(s); {len(loaded)} file(s) valid ({took:.2f} s)",
+            file=sys.stderr,
+        )
         return 1
     print(f"apimap validate: {len(loaded)} mapping(s) valid ({took:.2f} s)", file=sys.stderr)
     return 0

@@ -15,6 +15,7 @@ Semantics, in order (the first that accepts wins):
    With ``ELLIPSIS``, ``...`` in the expected output matches any text, numbers included. Line breaks
    count as blanks here, so a tensor repr wrapped at another width still matches.
 """
+
 from __future__ import annotations
 
 import doctest
@@ -59,7 +60,7 @@ class Checker(doctest.OutputChecker):
         token = _TOKEN_ELLIPSIS if optionflags & doctest.ELLIPSIS else _TOKEN
         pattern, wants, pos = [], [], 0
         for m in token.finditer(want_n):
-            pattern.append(re.escape(want_n[pos:m.start()]))
+            pattern.append(re.escape(want_n[pos : m.start()]))
             if m.lastgroup == "num":
                 pattern.append(f"({_NUM.pattern})")
                 wants.append(m.group())
@@ -73,7 +74,7 @@ class Checker(doctest.OutputChecker):
         if not match:
             return False
         precision = bool(optionflags & NUMBER)
-        return all(numbers_match(w, g, precision) for w, g in zip(wants, match.groups()))
+        return all(numbers_match(w, g, precision) for w, g in zip(wants, match.groups(), strict=False))
 
 
 def numbers_match(want: str, got: str, precision_as_written: bool = False) -> bool:

@@ -7,6 +7,7 @@ the frameworks' defaults differ and the page's claim is about values. Values: ``
 example's rtol/atol (NaNs equal). ``expect: differ`` passes when some variable is *not* close (including a
 different shape), and fails when all are close: the page claims a difference that does not exist.
 """
+
 from __future__ import annotations
 
 import base64
@@ -28,7 +29,9 @@ def decode_value(encoded: dict):
     raise CompareError(encoded.get("message", "not comparable"))
 
 
-def compare(names, torch_values: dict, ms_values: dict, rtol: float, atol: float, expect: str = "close") -> tuple[bool, str]:
+def compare(
+    names, torch_values: dict, ms_values: dict, rtol: float, atol: float, expect: str = "close"
+) -> tuple[bool, str]:
     """Return (ok, message). ``message`` explains every variable's outcome, one line each."""
     lines, differs, problems = [], [], []
     for name in names:
@@ -40,8 +43,10 @@ def compare(names, torch_values: dict, ms_values: dict, rtol: float, atol: float
         except CompareError as exc:
             raise CompareError(f"variable '{name}': {exc}") from None
         if isinstance(t, list) != isinstance(m, list):
-            raise CompareError(f"variable '{name}': a sequence on one side, a single array on the other")
-        pairs = list(zip(t, m)) if isinstance(t, list) else [(t, m)]
+            raise CompareError(
+                f"variable '{name}': a sequence on one side, a single array on the other"
+            )
+        pairs = list(zip(t, m, strict=False)) if isinstance(t, list) else [(t, m)]
         if isinstance(t, list) and len(t) != len(m):
             differs.append(name)
             lines.append(f"{name}: count differs: torch has {len(t)} item(s), mindspore {len(m)}")
@@ -71,26 +76,45 @@ def compare_arrays(a, b, rtol: float, atol: float) -> tuple[bool, str, bool]:
         return False, f"shape differs: torch {tuple(a.shape)}, mindspore {tuple(b.shape)}", False
     ka, kb = _kind(a.dtype), _kind(b.dtype)
     if ka != kb:
-        return False, f"dtype kind differs: torch {a.dtype} ({ka}), mindspore {b.dtype} ({kb})", True
+        return (
+            False,
+            f"dtype kind differs: torch {a.dtype} ({ka}), mindspore {b.dtype} ({kb})",
+            True,
+        )
     if a.size == 0:
         return True, f"close (empty, shape {tuple(a.shape)})", False
     common = np.promote_types(a.dtype, b.dtype)
     if ka == "bool":
         same = bool(np.array_equal(a, b))
-        return same, "equal" if same else f"{int(np.sum(a != b))} of {a.size} value(s) differ", False
+        return (
+            same,
+            "equal" if same else f"{int(np.sum(a != b))} of {a.size} value(s) differ",
+            False,
+        )
     x, y = a.astype(common), b.astype(common)
     close = bool(np.allclose(y, x, rtol=rtol, atol=atol, equal_nan=True))  # torch is the reference
     with np.errstate(all="ignore"):
-        diff = np.abs(x.astype(np.complex128 if ka == "complex" else np.float64) - y.astype(np.complex128 if ka == "complex" else np.float64))
+        diff = np.abs(
+            x.astype(np.complex128 if ka == "complex" else np.float64)
+            - y.astype(np.complex128 if ka == "complex" else np.float64)
+        )
         finite = np.isfinite(diff)
         max_abs = float(np.max(diff[finite])) if finite.any() else 0.0
         denom = np.abs(x.astype(np.float64 if ka != "complex" else np.complex128))
-        rel = np.where(denom > 0, diff / np.where(denom > 0, denom, 1), np.where(diff > 0, np.inf, 0.0))
+        rel = np.where(
+            denom > 0, diff / np.where(denom > 0, denom, 1), np.where(diff > 0, np.inf, 0.0)
+        )
         max_rel = float(np.max(rel[finite])) if finite.any() else 0.0
     widths = "" if a.dtype == b.dtype else f" (dtypes {a.dtype} vs {b.dtype})"
     verdict = "close" if close else "not close"
-    return close, f"{verdict}: max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g} (rtol={rtol:g}, atol={atol:g}){widths}", False
+    return (
+        close,
+        f"{verdict}: max abs diff {max_abs:.3g}, max rel diff {max_rel:.3g} (rtol={rtol:g}, atol={atol:g}){widths}",
+        False,
+    )
 
 
 def _kind(dtype) -> str:
-    return {"b": "bool", "i": "signed int", "u": "unsigned int", "f": "float", "c": "complex"}.get(dtype.kind, dtype.kind)
+    return {"b": "bool", "i": "signed int", "u": "unsigned int", "f": "float", "c": "complex"}.get(
+        dtype.kind, dtype.kind
+    )

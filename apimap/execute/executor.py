@@ -15,6 +15,7 @@ Design (measured on this project's machine, torch 2.13.0 + MindSpore 2.10.0, see
 - The executor gets a minimal environment (no inherited secrets), its own session (process group), and is
   killed with its whole group when it dies or when the worker finishes: no stray processes.
 """
+
 from __future__ import annotations
 
 import json
@@ -41,16 +42,27 @@ PRELOAD = ("numpy", "torch", "mindspore")
 def executor_env(memory_mb: int, home: str, preload=PRELOAD) -> dict[str, str]:
     env = {k: os.environ[k] for k in _KEEP_ENV if k in os.environ}
     env.setdefault("PATH", "/usr/bin:/bin")
-    env.update({
-        "HOME": home, "TMPDIR": home, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1", "PYTHONUNBUFFERED": "1",
-        "PYTHONPATH": str(Path(__file__).resolve().parents[2]),  # this apimap, even when not installed
-        "GLOG_v": "3",  # MindSpore: errors only
-        "APIMAP_MEMORY_LIMIT_MB": str(memory_mb),
-        "APIMAP_PRELOAD": ",".join(preload),
-    })
-    for key, value in os.environ.items():  # explicit opt-in passthrough, e.g. APIMAP_ENV_OMP_NUM_THREADS=1
+    env.update(
+        {
+            "HOME": home,
+            "TMPDIR": home,
+            "PYTHONHASHSEED": "0",
+            "PYTHONDONTWRITEBYTECODE": "1",
+            "PYTHONUNBUFFERED": "1",
+            "PYTHONPATH": str(
+                Path(__file__).resolve().parents[2]
+            ),  # this apimap, even when not installed
+            "GLOG_v": "3",  # MindSpore: errors only
+            "APIMAP_MEMORY_LIMIT_MB": str(memory_mb),
+            "APIMAP_PRELOAD": ",".join(preload),
+        }
+    )
+    for (
+        key,
+        value,
+    ) in os.environ.items():  # explicit opt-in passthrough, e.g. APIMAP_ENV_OMP_NUM_THREADS=1
         if key.startswith("APIMAP_ENV_"):
-            env[key[len("APIMAP_ENV_"):]] = value
+            env[key[len("APIMAP_ENV_") :]] = value
     return env
 
 
@@ -61,7 +73,9 @@ class ExecutorDied(Exception):
 class Executor:
     """Runs example parts in a persistent subprocess; ``run`` always returns a result dict."""
 
-    def __init__(self, memory_mb: int = DEFAULT_MEMORY_MB, python: str | None = None, preload=PRELOAD):
+    def __init__(
+        self, memory_mb: int = DEFAULT_MEMORY_MB, python: str | None = None, preload=PRELOAD
+    ):
         self.memory_mb = memory_mb
         self.preload = tuple(preload)
         self.python = python or sys.executable
@@ -82,9 +96,15 @@ class Executor:
             return
         self._log = open(Path(self._home) / "executor.log", "ab")
         with interrupts_held():  # never leave a started executor untracked
-            self.proc = subprocess.Popen([self.python, "-m", "apimap.execute.server"], stdin=subprocess.PIPE,
-                                         stdout=subprocess.PIPE, stderr=self._log, env=executor_env(self.memory_mb, self._home, self.preload),
-                                         cwd=self._home, start_new_session=True)
+            self.proc = subprocess.Popen(
+                [self.python, "-m", "apimap.execute.server"],
+                stdin=subprocess.PIPE,
+                stdout=subprocess.PIPE,
+                stderr=self._log,
+                env=executor_env(self.memory_mb, self._home, self.preload),
+                cwd=self._home,
+                start_new_session=True,
+            )
         self._buf = b""
         self._ready = False
 
@@ -137,7 +157,13 @@ class Executor:
             self.start()
             self._wait_ready()
         except ExecutorDied as exc:
-            return {"status": "errored", "message": str(exc), "line": None, "duration": 0.0, "values": {}}
+            return {
+                "status": "errored",
+                "message": str(exc),
+                "line": None,
+                "duration": 0.0,
+                "values": {},
+            }
         log_offset = self._log_size()
         started = time.monotonic()
         self.proc.stdin.write((json.dumps(request) + "\n").encode())
@@ -172,7 +198,9 @@ class Executor:
             reason = f"timed out after {request['timeout']:g} s (the statement did not return; the executor was killed)"
         elif code is not None and code < 0:
             sig = signal.Signals(-code)
-            reason = f"crashed the executor with {sig.name}" + (" (segmentation fault)" if sig == signal.SIGSEGV else "")
+            reason = f"crashed the executor with {sig.name}" + (
+                " (segmentation fault)" if sig == signal.SIGSEGV else ""
+            )
             if sig == signal.SIGKILL:
                 reason += "; possibly the kernel's out-of-memory killer"
         else:
@@ -182,8 +210,15 @@ class Executor:
             where = f"\n    >>> {at.get('source', '')}"
         tail = self._log_tail(log_offset, crash=not alive)
         self.restarts += 1
-        return {"status": "failed", "message": reason + where + (f"\nExecutor output (last lines):\n{tail}" if tail else ""),
-                "line": at.get("line"), "duration": took, "values": {}}
+        return {
+            "status": "failed",
+            "message": reason
+            + where
+            + (f"\nExecutor output (last lines):\n{tail}" if tail else ""),
+            "line": at.get("line"),
+            "duration": took,
+            "values": {},
+        }
 
     def _read(self, deadline: float) -> dict | None:
         """Next protocol message, or None on EOF or when ``deadline`` passes."""
@@ -223,5 +258,9 @@ class Executor:
             return ""
         kept = [l for l in text.splitlines() if l.strip() and not l.startswith("[WARNING")]
         if crash:
-            kept = [l for l in kept if l.startswith(("Fatal Python error", "terminate called", "Aborted"))]
+            kept = [
+                l
+                for l in kept
+                if l.startswith(("Fatal Python error", "terminate called", "Aborted"))
+            ]
         return "\n".join("    " + l for l in kept[-lines:])

@@ -5,10 +5,11 @@ Status per item: passed | failed | errored (could not start: missing package, ex
 compare whose parts failed) | xfailed | xpassed | skipped. Written atomically at the end of the session;
 an interrupted run writes nothing.
 """
+
 from __future__ import annotations
 
 import platform
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 
 from ..results import DoctestResults, PartResult, read_doctest_results, write_record
@@ -27,8 +28,17 @@ class Recorder:
         info = dict(report.user_properties).get("apimap")
         if not info:
             return
-        entry = self.items.setdefault(report.nodeid, {"file": info["file"], "example": info["example"], "part": info["part"],
-                                                      "status": "passed", "duration": 0.0, "message": ""})
+        entry = self.items.setdefault(
+            report.nodeid,
+            {
+                "file": info["file"],
+                "example": info["example"],
+                "part": info["part"],
+                "status": "passed",
+                "duration": 0.0,
+                "message": "",
+            },
+        )
         if info.get("versions") and not self.versions:
             self.versions = info["versions"]
         status = _status(report, info)
@@ -41,7 +51,11 @@ class Recorder:
             entry["message"] = _message(report)
 
     def pytest_sessionfinish(self, session, exitstatus):
-        if exitstatus in (2, 3, 4):  # interrupted, internal error, usage error: keep the old file, write nothing partial
+        if exitstatus in (
+            2,
+            3,
+            4,
+        ):  # interrupted, internal error, usage error: keep the old file, write nothing partial
             return
         write_results(self.path, list(self.items.values()), self.versions, merge=self.merge)
 
@@ -61,7 +75,11 @@ def _status(report, info) -> str | None:
 def _message(report) -> str:
     if hasattr(report, "wasxfail"):
         return report.wasxfail
-    text = report.longreprtext if report.failed else str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    text = (
+        report.longreprtext
+        if report.failed
+        else str(report.longrepr[-1] if isinstance(report.longrepr, tuple) else report.longrepr)
+    )
     return text.strip()[:MESSAGE_CHARS]
 
 
@@ -78,13 +96,23 @@ def framework_versions() -> dict[str, str]:
     return out
 
 
-def write_results(path: Path, items: list[dict], versions: dict[str, str], merge: bool = False) -> None:
+def write_results(
+    path: Path, items: list[dict], versions: dict[str, str], merge: bool = False
+) -> None:
     """Write the results file atomically. ``merge``: keep the old file's items for files not run now."""
-    parts = [PartResult(**item) for item in items]  # a status outside the vocabulary fails here, not in a page
+    parts = [
+        PartResult(**item) for item in items
+    ]  # a status outside the vocabulary fails here, not in a page
     if merge:
         ran = {p.file for p in parts}
         parts = [p for p in read_doctest_results(path).items if p.file not in ran] + parts
     parts.sort(key=lambda p: p.file)  # stable: examples keep the order they were run in
-    write_record(path, DoctestResults(
-        created=datetime.now(timezone.utc).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        platform=f"{platform.system()}-{platform.machine()}", versions=versions or framework_versions(), items=parts))
+    write_record(
+        path,
+        DoctestResults(
+            created=datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+            platform=f"{platform.system()}-{platform.machine()}",
+            versions=versions or framework_versions(),
+            items=parts,
+        ),
+    )

@@ -4,6 +4,7 @@ Each part gets a fresh namespace, a fresh temporary working folder (removed afte
 python, numpy, torch and MindSpore, and a soft timeout (SIGALRM; the client kills the process if that
 does not stop it). Global state that examples commonly change is put back afterwards.
 """
+
 from __future__ import annotations
 
 import base64
@@ -18,14 +19,16 @@ import signal
 import sys
 import tempfile
 import time
-import types
 import traceback
+import types
 import warnings
 
 from .checker import Checker, option_flags
 
 SEED = 0
-TRACEBACK_FRAMES = 6  # frames kept in a trimmed traceback (the example's own, then the innermost library ones)
+TRACEBACK_FRAMES = (
+    6  # frames kept in a trimmed traceback (the example's own, then the innermost library ones)
+)
 _DOCTEST_FILE = re.compile(r"^<doctest (?P<name>.*)\[(?P<num>\d+)\]>$")
 
 
@@ -64,13 +67,21 @@ def run_part(request: dict, progress=None) -> dict:
         try:
             runner.run(test, out=lambda text: None, clear_globs=False)
         except ExampleTimeout:  # fired between statements, outside the example's own code
-            runner.outcome = runner.outcome or {"status": "timeout", "line": None, "message": "still running"}
+            runner.outcome = runner.outcome or {
+                "status": "timeout",
+                "line": None,
+                "message": "still running",
+            }
         finally:
             signal.setitimer(signal.ITIMER_REAL, 0)
         duration = time.perf_counter() - start
         result = runner.outcome or {"status": "passed", "message": "", "line": None}
         result["duration"] = duration
-        result["values"] = {name: encode_value(test.globs[name]) for name in request.get("names", ()) if name in test.globs}
+        result["values"] = {
+            name: encode_value(test.globs[name])
+            for name in request.get("names", ())
+            if name in test.globs
+        }
         return result
     finally:
         if saved_main is not None:
@@ -99,28 +110,44 @@ class _Runner(doctest.DocTestRunner):
 
     def report_start(self, out, test, example):
         if self.progress:
-            self.progress(self._line(example), example.source.splitlines()[0] if example.source else "")
+            self.progress(
+                self._line(example), example.source.splitlines()[0] if example.source else ""
+            )
 
     def report_failure(self, out, test, example, got):
-        self.outcome = {"status": "failed", "line": self._line(example),
-                        "message": f"output differs\n{self._where(example)}\nExpected:\n{_indent(example.want) or '    (nothing)'}\n"
-                                   f"Got:\n{_indent(got) or '    (nothing)'}"}
+        self.outcome = {
+            "status": "failed",
+            "line": self._line(example),
+            "message": f"output differs\n{self._where(example)}\nExpected:\n{_indent(example.want) or '    (nothing)'}\n"
+            f"Got:\n{_indent(got) or '    (nothing)'}",
+        }
 
     def report_unexpected_exception(self, out, test, example, exc_info):
         exc_type, exc, tb = exc_info
         line = self._line(example)
         if isinstance(exc, ExampleTimeout):
-            self.outcome = {"status": "timeout", "line": line, "message": f"still running this statement\n{self._where(example)}"}
+            self.outcome = {
+                "status": "timeout",
+                "line": line,
+                "message": f"still running this statement\n{self._where(example)}",
+            }
             return
         status, head = "failed", "raised"
         if isinstance(exc, ModuleNotFoundError):
             status, head = "errored", f"missing package '{(exc.name or '?').split('.')[0]}':"
-        elif isinstance(exc, MemoryError) or ("memory" in str(exc).lower() and "alloc" in str(exc).lower()):
+        elif isinstance(exc, MemoryError) or (
+            "memory" in str(exc).lower() and "alloc" in str(exc).lower()
+        ):
             head = "ran out of memory (address-space limit per executor):"
-        text = "".join(traceback.TracebackException(exc_type, exc, tb).format_exception_only()).strip()
+        text = "".join(
+            traceback.TracebackException(exc_type, exc, tb).format_exception_only()
+        ).strip()
         text += _suggestion(exc)
-        self.outcome = {"status": status, "line": line,
-                        "message": f"{head} {text}\n{self._where(example)}\n{trimmed_traceback(tb, self.yaml, test)}"}
+        self.outcome = {
+            "status": status,
+            "line": line,
+            "message": f"{head} {text}\n{self._where(example)}\n{trimmed_traceback(tb, self.yaml, test)}",
+        }
 
 
 def _suggestion(exc) -> str:
@@ -147,11 +174,22 @@ def trimmed_traceback(tb, yaml: tuple[str, int], test) -> str:
         m = _DOCTEST_FILE.match(fs.filename)
         if m:
             ex = test.examples[int(m["num"])]
-            frames.append(f"  {yaml[0]}:{yaml[1] + ex.lineno + fs.lineno - 1}\n    {(ex.source.splitlines() or [''])[fs.lineno - 1].strip()}")
-        elif frames:  # library code called from the example (skip the runner's own frames before it)
-            frames.append(f"  {_short_path(fs.filename)}:{fs.lineno} in {fs.name}" + (f"\n    {fs.line.strip()}" if fs.line else ""))
+            frames.append(
+                f"  {yaml[0]}:{yaml[1] + ex.lineno + fs.lineno - 1}\n    {(ex.source.splitlines() or [''])[fs.lineno - 1].strip()}"
+            )
+        elif (
+            frames
+        ):  # library code called from the example (skip the runner's own frames before it)
+            frames.append(
+                f"  {_short_path(fs.filename)}:{fs.lineno} in {fs.name}"
+                + (f"\n    {fs.line.strip()}" if fs.line else "")
+            )
     if len(frames) > TRACEBACK_FRAMES:
-        frames = frames[:2] + [f"  ... {len(frames) - TRACEBACK_FRAMES} frame(s) omitted ..."] + frames[-(TRACEBACK_FRAMES - 2):]
+        frames = (
+            frames[:2]
+            + [f"  ... {len(frames) - TRACEBACK_FRAMES} frame(s) omitted ..."]
+            + frames[-(TRACEBACK_FRAMES - 2) :]
+        )
     return "Traceback (trimmed):\n" + "\n".join(frames) if frames else ""
 
 
@@ -161,10 +199,15 @@ def _short_path(path: str) -> str:
 
 
 def _indent(text: str) -> str:
-    return "".join("    " + line + "\n" for line in text.rstrip("\n").splitlines()).rstrip("\n") if text.strip() else ""
+    return (
+        "".join("    " + line + "\n" for line in text.rstrip("\n").splitlines()).rstrip("\n")
+        if text.strip()
+        else ""
+    )
 
 
 # --- values for the cross-framework comparison --------------------------------------------------------
+
 
 def to_numpy(value):
     """torch tensors/Parameters -> .detach().numpy(); MindSpore tensors -> .asnumpy(); others np.asarray."""
@@ -187,12 +230,18 @@ def encode_value(value) -> dict:
             return {"kind": "seq", "items": [encode_value(v) for v in value]}
         array = np.ascontiguousarray(to_numpy(value))
         if array.dtype == object:
-            return {"kind": "error", "message": f"cannot compare a {type(value).__name__} as numbers"}
+            return {
+                "kind": "error",
+                "message": f"cannot compare a {type(value).__name__} as numbers",
+            }
         buf = io.BytesIO()
         np.save(buf, array, allow_pickle=False)
         return {"kind": "array", "npy": base64.b64encode(buf.getvalue()).decode("ascii")}
     except Exception as exc:  # noqa: BLE001 - reported to the user, not raised
-        return {"kind": "error", "message": f"cannot turn a {type(value).__name__} into an array: {exc}"}
+        return {
+            "kind": "error",
+            "message": f"cannot turn a {type(value).__name__} into an array: {exc}",
+        }
 
 
 def _is_tensor(value) -> bool:
@@ -200,6 +249,7 @@ def _is_tensor(value) -> bool:
 
 
 # --- seeds and global state ---------------------------------------------------------------------------
+
 
 def _seed_everything() -> None:
     random.seed(SEED)
@@ -212,13 +262,21 @@ def _seed_everything() -> None:
 
 
 def _save_state() -> dict:
-    state = {"cwd": os.getcwd(), "path": list(sys.path), "environ": dict(os.environ), "warnings": list(warnings.filters)}
+    state = {
+        "cwd": os.getcwd(),
+        "path": list(sys.path),
+        "environ": dict(os.environ),
+        "warnings": list(warnings.filters),
+    }
     if "numpy" in sys.modules:
         np = sys.modules["numpy"]
         state["np_print"], state["np_err"] = np.get_printoptions(), np.geterr()
     if "torch" in sys.modules:
         torch = sys.modules["torch"]
-        state["torch_dtype"], state["torch_grad"] = torch.get_default_dtype(), torch.is_grad_enabled()
+        state["torch_dtype"], state["torch_grad"] = (
+            torch.get_default_dtype(),
+            torch.is_grad_enabled(),
+        )
     if "mindspore" in sys.modules:
         try:
             state["ms_mode"] = sys.modules["mindspore"].get_context("mode")

@@ -5,6 +5,7 @@ time, for as long as it lives. Protocol: one JSON object per line; requests on s
 original stdout. File descriptor 1 is pointed at stderr so that C-level prints cannot corrupt the
 protocol. Events sent back: ``ready`` (once), ``at`` (before each statement: its YAML line) and ``done``.
 """
+
 from __future__ import annotations
 
 import faulthandler
@@ -29,16 +30,30 @@ def main() -> int:
     memory_limit(int(os.environ.get("APIMAP_MEMORY_LIMIT_MB", "0")))
     from .runpart import run_part
 
-    send({"event": "ready", "import_seconds": time.perf_counter() - start, "versions": versions, "pid": os.getpid()})
+    send(
+        {
+            "event": "ready",
+            "import_seconds": time.perf_counter() - start,
+            "versions": versions,
+            "pid": os.getpid(),
+        }
+    )
     for line in sys.stdin:
         if not line.strip():
             continue
         request = json.loads(line)
         try:
-            result = run_part(request, progress=lambda n, src: send({"event": "at", "line": n, "source": src}))
+            result = run_part(
+                request, progress=lambda n, src: send({"event": "at", "line": n, "source": src})
+            )
         except Exception as exc:  # noqa: BLE001 - a bug in the runner must not look like an example failure
-            result = {"status": "errored", "message": f"executor error: {type(exc).__name__}: {exc}", "line": None,
-                      "duration": 0.0, "values": {}}
+            result = {
+                "status": "errored",
+                "message": f"executor error: {type(exc).__name__}: {exc}",
+                "line": None,
+                "duration": 0.0,
+                "values": {},
+            }
         send({"event": "done", **result})
     return 0
 
@@ -50,7 +65,9 @@ def preload() -> dict[str, str]:
     import platform
 
     versions = {"python": platform.python_version()}
-    names = [n for n in os.environ.get("APIMAP_PRELOAD", "numpy,torch,mindspore").split(",") if n.strip()]
+    names = [
+        n for n in os.environ.get("APIMAP_PRELOAD", "numpy,torch,mindspore").split(",") if n.strip()
+    ]
     for name in names:
         if importlib.util.find_spec(name) is None:
             continue

@@ -3,6 +3,7 @@
 Every guess is marked ``needs_review``; everything that has no place in the schema is kept verbatim in
 ``imported_unplaced`` and named in a warning with its page and line.
 """
+
 from __future__ import annotations
 
 import re
@@ -46,7 +47,9 @@ class Builder:
         self.unplaced: list[str] = []
         self.reviews: list[str] = []
         self.mixed = False  # set by _parts when a fence has no framework markers
-        self._side_review: str | None = None  # a guess about a side (version) or the examples, for needs_review
+        self._side_review: str | None = (
+            None  # a guess about a side (version) or the examples, for needs_review
+        )
         self.R = rules()
 
     # -- helpers --------------------------------------------------------------------------------
@@ -64,9 +67,13 @@ class Builder:
         t_en, m_en = self._sides(en)
         t_zh, m_zh = self._sides(zh)
         if (t_en.api, m_en.api if m_en else None) != (t_zh.api, m_zh.api if m_zh else None):
-            raise PageError(zh.path, t_zh.line, f"en and zh pages describe different APIs: en {t_en.api} -> "
-                                                f"{m_en.api if m_en else 'nothing'} ({en.path}:{t_en.line}), zh {t_zh.api} -> "
-                                                f"{m_zh.api if m_zh else 'nothing'}")
+            raise PageError(
+                zh.path,
+                t_zh.line,
+                f"en and zh pages describe different APIs: en {t_en.api} -> "
+                f"{m_en.api if m_en else 'nothing'} ({en.path}:{t_en.line}), zh {t_zh.api} -> "
+                f"{m_zh.api if m_zh else 'nothing'}",
+            )
         for page in (en, zh):
             for line, message in page.notes:
                 self.warn(page, line, message)
@@ -80,7 +87,12 @@ class Builder:
                 if extra not in self._sides(page):
                     taken = {u.line for u in page.unplaced}
                     text = "\n\n".join(b.source for b in extra.blocks if b.line not in taken)
-                    self.keep(page, extra.line, text, f"a further API section ({extra.api}); one mapping holds one pair")
+                    self.keep(
+                        page,
+                        extra.line,
+                        text,
+                        f"a further API section ({extra.api}); one mapping holds one pair",
+                    )
 
         data: dict = {"torch": self._side(t_en, t_zh, "torch")}
         if m_en:
@@ -104,24 +116,44 @@ class Builder:
     def _sides(self, page: Page):
         torch_side = page.apis[0]
         if not torch_side.api.startswith("torch"):
-            raise PageError(page.path, torch_side.line, f"the first API section should be the PyTorch API, got '{torch_side.api}'")
+            raise PageError(
+                page.path,
+                torch_side.line,
+                f"the first API section should be the PyTorch API, got '{torch_side.api}'",
+            )
         ms = next((a for a in page.apis[1:] if a.api.startswith("mindspore")), None)
         return torch_side, ms
 
     def _check_title(self, page: Page, torch_api: str) -> None:
         named = re.findall(r"torch[A-Za-z0-9_]*(?:\.[A-Za-z0-9_]+)+", page.title)
         if named and torch_api not in named:
-            self.keep(page, page.title_line, "# " + page.title, f"the title names {', '.join(named)} but the page is about {torch_api}")
+            self.keep(
+                page,
+                page.title_line,
+                "# " + page.title,
+                f"the title names {', '.join(named)} but the page is about {torch_api}",
+            )
 
     def _side(self, en, zh, framework: str) -> dict:
         out: dict = {"api": en.api}
         if en.signature is None:
-            raise PageError(self.en.path, en.line, f"section '{en.api}' has no signature code block")
+            raise PageError(
+                self.en.path, en.line, f"section '{en.api}' has no signature code block"
+            )
         sig_lines, kind = flatten_signature(en.signature)
         if zh.signature is not None and flatten_signature(zh.signature)[0] != sig_lines:
-            self.keep(self.zh, zh.signature_line, "```\n" + zh.signature + "```", f"the zh signature of {en.api} differs from the en one")
+            self.keep(
+                self.zh,
+                zh.signature_line,
+                "```\n" + zh.signature + "```",
+                f"the zh signature of {en.api} differs from the en one",
+            )
         if kind is None:
-            kind = "method" if ".Tensor." in en.api else ("attribute" if "(" not in sig_lines else "function")
+            kind = (
+                "method"
+                if ".Tensor." in en.api
+                else ("attribute" if "(" not in sig_lines else "function")
+            )
         out["kind"] = kind
         version = None
         for rx in VERSION_IN_URL:
@@ -138,12 +170,22 @@ class Builder:
             out["url"] = en.url
             want = zh_url(en.url)
             if zh.url and same_url(zh.url) != same_url(want):
-                self.keep(self.zh, zh.link_line, f"[{zh.link_text}]({zh.url})", f"the zh doc link is not the en one in Chinese ({want})")
+                self.keep(
+                    self.zh,
+                    zh.link_line,
+                    f"[{zh.link_text}]({zh.url})",
+                    f"the zh doc link is not the en one in Chinese ({want})",
+                )
         else:
             self.warn(self.en, en.line, f"section '{en.api}' has no 'For more information' link")
         for page, sec in ((self.en, en), (self.zh, zh)):
             if sec.link_text is not None and sec.link_text.strip("` ") != en.api:
-                self.keep(page, sec.link_line, f"[{sec.link_text}]({sec.url})", f"the link text differs from the API name {en.api}")
+                self.keep(
+                    page,
+                    sec.link_line,
+                    f"[{sec.link_text}]({sec.url})",
+                    f"the link text differs from the API name {en.api}",
+                )
         return out
 
     # -- parameter table ------------------------------------------------------------------------
@@ -151,7 +193,8 @@ class Builder:
         """Pair en and zh rows by their parameter names (groups are sometimes labelled differently)."""
         en_rows, zh_rows = self.en.rows, self.zh.rows
         en_rows = self._merge_rows(en_rows, zh_rows)
-        key = lambda r: (cell_key(r.torch), cell_key(r.mindspore))
+        def key(r):
+            return (cell_key(r.torch), cell_key(r.mindspore))
         zh_by_key: dict = {}
         for r in zh_rows:
             zh_by_key.setdefault(key(r), []).append(r)
@@ -159,7 +202,9 @@ class Builder:
         for r in en_rows:
             candidates = zh_by_key.get(key(r))
             if not candidates:
-                self.keep(self.en, r.line, _row_text(r), "table row has no matching row in the zh page")
+                self.keep(
+                    self.en, r.line, _row_text(r), "table row has no matching row in the zh page"
+                )
                 continue
             z = candidates.pop(0)
             row = self._row(r, z, used)
@@ -167,28 +212,54 @@ class Builder:
                 out.append(row)
         for rows in zh_by_key.values():
             for z in rows:
-                self.keep(self.zh, z.line, _row_text(z), "table row has no matching row in the en page")
+                self.keep(
+                    self.zh, z.line, _row_text(z), "table row has no matching row in the en page"
+                )
         return out
 
     def _merge_rows(self, en_rows: list[Row], zh_rows: list[Row]) -> list[Row]:
         """Rows 'h_0 | hx' and 'c_0 | hx' with the same notes are one 'merged' row 'h_0, c_0 | hx' (in both languages)."""
+
         def merge(rows: list[Row]) -> list[Row]:
             out: list[Row] = []
             for r in rows:
                 prev = out[-1] if out else None
-                if (prev and prev.group == r.group and cell_key(r.mindspore) and cell_key(prev.mindspore) == cell_key(r.mindspore)
-                        and cell_key(prev.torch) and cell_key(r.torch) and " ".join(prev.note.split()) == " ".join(r.note.split())):
-                    out[-1] = Row(prev.line, prev.group, [prev.cells[0], prev.cells[1], f"{prev.torch}, {r.torch}", prev.mindspore, prev.note])
+                if (
+                    prev
+                    and prev.group == r.group
+                    and cell_key(r.mindspore)
+                    and cell_key(prev.mindspore) == cell_key(r.mindspore)
+                    and cell_key(prev.torch)
+                    and cell_key(r.torch)
+                    and " ".join(prev.note.split()) == " ".join(r.note.split())
+                ):
+                    out[-1] = Row(
+                        prev.line,
+                        prev.group,
+                        [
+                            prev.cells[0],
+                            prev.cells[1],
+                            f"{prev.torch}, {r.torch}",
+                            prev.mindspore,
+                            prev.note,
+                        ],
+                    )
                 else:
                     out.append(r)
             return out
 
         merged_en, merged_zh = merge(en_rows), merge(zh_rows)
-        if len(merged_en) != len(en_rows) and len(merged_en) - len(en_rows) == len(merged_zh) - len(zh_rows):
+        if len(merged_en) != len(en_rows) and len(merged_en) - len(en_rows) == len(merged_zh) - len(
+            zh_rows
+        ):
             zh_rows[:] = merged_zh
             for r in merged_en:
                 if "," in r.torch and r not in en_rows:
-                    self.warn(self.en, r.line, f"rows of {r.torch} -> {r.mindspore} with the same note joined into one 'merged' row")
+                    self.warn(
+                        self.en,
+                        r.line,
+                        f"rows of {r.torch} -> {r.mindspore} with the same note joined into one 'merged' row",
+                    )
             return merged_en
         return en_rows
 
@@ -197,16 +268,30 @@ class Builder:
         ms_names = parse_names(r.mindspore)
         if torch_names is None or ms_names is None:
             bad = r.torch if torch_names is None else r.mindspore
-            self.keep(self.en, r.line, _row_text(r) + "\n" + _row_text(z), f"table cell '{bad}' is not a parameter name or a list of them")
+            self.keep(
+                self.en,
+                r.line,
+                _row_text(r) + "\n" + _row_text(z),
+                f"table cell '{bad}' is not a parameter name or a list of them",
+            )
             return None
         for side, names in (("torch", torch_names), ("mindspore", ms_names)):
             for n in names:
                 if (r.group, side, n) in used:
-                    self.keep(self.en, r.line, _row_text(r) + "\n" + _row_text(z), f"{side} parameter '{n}' already has a row")
+                    self.keep(
+                        self.en,
+                        r.line,
+                        _row_text(r) + "\n" + _row_text(z),
+                        f"{side} parameter '{n}' already has a row",
+                    )
                     return None
-        relation, review = infer_relation(r.group, torch_names, ms_names, r.note, z.note, self.vocab)
+        relation, review = infer_relation(
+            r.group, torch_names, ms_names, r.note, z.note, self.vocab
+        )
         if relation and r.group != z.group:
-            extra = f"the en page puts this row under {r.group}, the zh page under {z.group} (en kept)"
+            extra = (
+                f"the en page puts this row under {r.group}, the zh page under {z.group} (en kept)"
+            )
             review = f"{review}; {extra}" if review else extra
         if relation is None:
             self.keep(self.en, r.line, _row_text(r) + "\n" + _row_text(z), review)
@@ -242,7 +327,10 @@ class Builder:
         prose = self.en.prose_text() + "\n" + self.zh.prose_text()
         said = self.R.says_behaviour_differs(prose)
         if said and cats["behaviour_differs"].priority > best.priority:
-            return "behaviour_differs", f"category set to behaviour_differs because the prose says '{said}'; check it"
+            return (
+                "behaviour_differs",
+                f"category set to behaviour_differs because the prose says '{said}'; check it",
+            )
         if not params:
             return best.id, f"no parameter table; category '{best.id}' is a guess"
         return best.id, None
@@ -253,9 +341,13 @@ class Builder:
         for page in (self.en, self.zh):
             text = page.prose_text()
             if page.preamble and _has_alias_table(page):
-                text = (page.preamble_text() + "\n\n" + text).strip()  # the list of further API pairs leads the summary
+                text = (
+                    page.preamble_text() + "\n\n" + text
+                ).strip()  # the list of further API pairs leads the summary
             if not text:
-                self.warn(page, page.title_line, "no prose under the differences heading; summary is '-'")
+                self.warn(
+                    page, page.title_line, "no prose under the differences heading; summary is '-'"
+                )
                 text = "-"
             out[page.lang] = text + "\n"
         return out
@@ -267,7 +359,12 @@ class Builder:
         for i, ex in enumerate(en_ex):
             z = zh_ex[i] if i < len(zh_ex) else None
             if z is None:
-                self.keep(self.en, ex.line, _example_text(self.en, ex), "code example has no counterpart in the zh page")
+                self.keep(
+                    self.en,
+                    ex.line,
+                    _example_text(self.en, ex),
+                    "code example has no counterpart in the zh page",
+                )
                 continue
             item: dict = {"id": f"example-{i + 1}", "title": {"en": ex.title, "zh": z.title}}
             if ex.intro and z.intro:
@@ -278,12 +375,19 @@ class Builder:
             self.mixed = False
             parts = self._parts(ex)
             if self.mixed:
-                self.reviews.append(f"examples[{len(out)}]: the code is not split by '# PyTorch' / '# MindSpore' lines; "
-                                    f"all of it is in the mindspore part")
+                self.reviews.append(
+                    f"examples[{len(out)}]: the code is not split by '# PyTorch' / '# MindSpore' lines; "
+                    f"all of it is in the mindspore part"
+                )
                 self.warn(self.en, ex.line, self.reviews[-1])
             zparts = self._parts(z)
             if _norm_parts(parts) != _norm_parts(zparts):
-                self.keep(self.zh, z.line, _example_text(self.zh, z), "the zh example code differs from the en code (en code used)")
+                self.keep(
+                    self.zh,
+                    z.line,
+                    _example_text(self.zh, z),
+                    "the zh example code differs from the en code (en code used)",
+                )
             borrowed = borrowed_imports(parts)
             if borrowed:
                 self.reviews.append(f"examples[{len(out)}]: {borrowed}")
@@ -294,13 +398,23 @@ class Builder:
                     try:
                         item[part] = to_doctest(code)
                     except NotPython as exc:
-                        self.keep(self.en, line, code, f"{part} code is not valid Python ({exc}); cannot run it as a doctest")
+                        self.keep(
+                            self.en,
+                            line,
+                            code,
+                            f"{part} code is not valid Python ({exc}); cannot run it as a doctest",
+                        )
             if "torch" not in item and "mindspore" not in item:
                 continue
             item["options"] = list(PAGE_OUTPUT_OPTIONS)
             out.append(item)
-        for z in zh_ex[len(en_ex):]:
-            self.keep(self.zh, z.line, _example_text(self.zh, z), "code example has no counterpart in the en page")
+        for z in zh_ex[len(en_ex) :]:
+            self.keep(
+                self.zh,
+                z.line,
+                _example_text(self.zh, z),
+                "code example has no counterpart in the en page",
+            )
         if not out:
             out.append(self._existence_example())
         return out
@@ -320,8 +434,14 @@ class Builder:
                     buf.append(line)
             chunks.append((current, buf, start))
             shared = ""
-            if chunks[0][0] is None and len(chunks) > 1 and guess_part("\n".join(chunks[0][1])) is None:
-                shared = "\n".join(chunks[0][1]).strip("\n")  # set-up code before the markers serves both parts
+            if (
+                chunks[0][0] is None
+                and len(chunks) > 1
+                and guess_part("\n".join(chunks[0][1])) is None
+            ):
+                shared = "\n".join(chunks[0][1]).strip(
+                    "\n"
+                )  # set-up code before the markers serves both parts
                 chunks = chunks[1:]
             for part, buf, line in chunks:
                 text = "\n".join(buf).strip("\n")
@@ -331,7 +451,9 @@ class Builder:
                     text = shared + "\n\n" + text
                 if part is None:
                     part = guess_part(text)
-                    if part is None:  # one script using both frameworks (or neither): run it as one part
+                    if (
+                        part is None
+                    ):  # one script using both frameworks (or neither): run it as one part
                         part = "mindspore"
                         self.mixed = True
                 if part in parts:
@@ -342,15 +464,32 @@ class Builder:
 
     def _existence_example(self) -> dict:
         """A page without runnable code still needs one example: check that both APIs exist (flagged for review)."""
-        self.warn(self.en, self.en.title_line, "no code example could be imported; wrote an API-existence check instead (needs_review)")
-        item: dict = {"id": "api-exists", "title": {"en": "Both APIs exist", "zh": "两个接口均存在"}}
+        self.warn(
+            self.en,
+            self.en.title_line,
+            "no code example could be imported; wrote an API-existence check instead (needs_review)",
+        )
+        item: dict = {
+            "id": "api-exists",
+            "title": {"en": "Both APIs exist", "zh": "两个接口均存在"},
+        }
         for part, sec in (("torch", self.en.apis[0]), ("mindspore", self._sides(self.en)[1])):
             if sec is None:
                 continue
             module, _, name = sec.api.rpartition(".")
             root = module.split(".")[0]
-            item[part] = f">>> import {module if not _is_class_path(module) else root}\n>>> hasattr({module}, {name!r})\nTrue\n"
-        self._side_review = "; ".join(filter(None, [self._side_review, "examples[0] only checks that the APIs exist; write a real example"]))
+            item[part] = (
+                f">>> import {module if not _is_class_path(module) else root}\n>>> hasattr({module}, {name!r})\nTrue\n"
+            )
+        self._side_review = "; ".join(
+            filter(
+                None,
+                [
+                    self._side_review,
+                    "examples[0] only checks that the APIs exist; write a real example",
+                ],
+            )
+        )
         return item
 
 
@@ -388,14 +527,20 @@ def borrowed_imports(parts: dict) -> str | None:
             found[part] = missing
     if not found:
         return None
-    return "; ".join(f"the {part} part uses {', '.join(m)} imported only in the other part (the page is one script; "
-                     f"each part runs on its own)" for part, m in found.items())
+    return "; ".join(
+        f"the {part} part uses {', '.join(m)} imported only in the other part (the page is one script; "
+        f"each part runs on its own)"
+        for part, m in found.items()
+    )
 
 
 def _has_alias_table(page: Page) -> bool:
     from .page import split_cells
 
-    return any(b.kind == "table" and rules().is_alias_header(split_cells(b.source.split("\n")[0])) for b in page.preamble)
+    return any(
+        b.kind == "table" and rules().is_alias_header(split_cells(b.source.split("\n")[0]))
+        for b in page.preamble
+    )
 
 
 def _is_class_path(module: str) -> bool:
@@ -445,7 +590,9 @@ def parse_names(cell: str) -> list[str] | None:
     return None
 
 
-def infer_relation(group: str, torch: list, ms: list, en: str, zh: str, vocab: Vocab) -> tuple[str | None, str | None]:
+def infer_relation(
+    group: str, torch: list, ms: list, en: str, zh: str, vocab: Vocab
+) -> tuple[str | None, str | None]:
     """(relation id, needs_review text or None) from the names and both notes."""
     R = rules()
     plain = R.note_is_plain(en) and R.note_is_plain(zh)
@@ -462,16 +609,26 @@ def infer_relation(group: str, torch: list, ms: list, en: str, zh: str, vocab: V
         return None, "table row names no parameter on either side"
     if not torch:
         if has("default_ok"):
-            return "mindspore_default_ok", "relation 'mindspore_default_ok' guessed (the note says the default matches PyTorch); check it"
+            return (
+                "mindspore_default_ok",
+                "relation 'mindspore_default_ok' guessed (the note says the default matches PyTorch); check it",
+            )
         if plain or (has("torch_missing") and short):
             return "mindspore_only", None
-        return "mindspore_only", ("MindSpore-only parameter: if its default reproduces PyTorch's behaviour, "
-                                  "the relation is 'mindspore_default_ok' (category may then be lower); check it")
+        return "mindspore_only", (
+            "MindSpore-only parameter: if its default reproduces PyTorch's behaviour, "
+            "the relation is 'mindspore_default_ok' (category may then be lower); check it"
+        )
     if not ms:
         if len(torch) > 1:
-            return None, "several PyTorch parameters without a MindSpore side; give each its own row"
+            return (
+                None,
+                "several PyTorch parameters without a MindSpore side; give each its own row",
+            )
         if torch[0] in vocab.general_params or has("general"):
-            return review("general", plain or has("general") or (has("mindspore_missing") and short))
+            return review(
+                "general", plain or has("general") or (has("mindspore_missing") and short)
+            )
         return review("torch_only", plain or (has("mindspore_missing") and short))
     if len(torch) > 1 and len(ms) > 1:
         return None, "several parameters on both sides in one row; the schema has no such relation"
@@ -526,6 +683,8 @@ def flatten_signature(code: str) -> tuple[str, str | None]:
         s = _CLASS.sub("", s) if kind else s
         s = re.sub(r"([(\[{])\s+", r"\1", s)
         s = re.sub(r"\s+([)\]}])", r"\1", s)
-        s = re.sub(r",\s*\)", ")", s)  # 'weight_decay=0.0,\n)': a trailing comma says nothing in a signature
+        s = re.sub(
+            r",\s*\)", ")", s
+        )  # 'weight_decay=0.0,\n)': a trailing comma says nothing in a signature
         out.append(" ".join(s.split()))
     return "\n".join(out), kind

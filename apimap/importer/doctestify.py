@@ -12,6 +12,7 @@ doctest would echo, or a print with no comment lines after it) gets ``# doctest:
 its output is not checked. A label line such as ``# Out:`` before the output is kept as a trailing comment
 on the print line (``>>> print(x)  # Out:``) so nothing is lost and the reverse is exact.
 """
+
 from __future__ import annotations
 
 import ast
@@ -27,7 +28,9 @@ class NotPython(ValueError):
 
 
 SKIP_OUTPUT = "  # doctest: +SKIP_OUTPUT"
-_INLINE_LABEL = re.compile(r"^(?P<label>(out(put)?|输出(结果)?|结果)\s*[:：])\s*(?P<rest>\S.*)$", re.I)
+_INLINE_LABEL = re.compile(
+    r"^(?P<label>(out(put)?|输出(结果)?|结果)\s*[:：])\s*(?P<rest>\S.*)$", re.I
+)
 
 
 def _echoes(node: ast.AST) -> bool:
@@ -36,7 +39,10 @@ def _echoes(node: ast.AST) -> bool:
 
 
 def _prints(node: ast.AST) -> bool:
-    return any(isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print" for n in ast.walk(node))
+    return any(
+        isinstance(n, ast.Call) and isinstance(n.func, ast.Name) and n.func.id == "print"
+        for n in ast.walk(node)
+    )
 
 
 def to_doctest(code: str) -> str:
@@ -74,7 +80,9 @@ def to_doctest(code: str) -> str:
             n = end + 1
             if prints or echoes:
                 after = _take_output(lines, n, out, R)
-                if after == n:  # the page shows no output here: run the statement, do not check what it prints
+                if (
+                    after == n
+                ):  # the page shows no output here: run the statement, do not check what it prints
                     out[-1] += SKIP_OUTPUT
                 n = after
             continue

@@ -5,6 +5,7 @@ decides what each block is. Nothing is dropped: blocks it cannot place go to ``P
 A page that is not in the format, or is broken (unterminated fence, truncated or ragged table), raises
 ``PageError`` with ``page:line: message``.
 """
+
 from __future__ import annotations
 
 import re
@@ -17,7 +18,14 @@ from .rules import rules
 
 DOTTED = re.compile(r"^[A-Za-z_][A-Za-z0-9_]*(\.[A-Za-z_][A-Za-z0-9_]*)+$")
 BADGE = re.compile(r"^\[!\[[^\]]*\]\([^)]*\)\]\([^)]*\)\s*$")  # the "View source on Gitee" button
-_BLOCK_OPEN = {"heading_open", "paragraph_open", "blockquote_open", "bullet_list_open", "ordered_list_open", "table_open"}
+_BLOCK_OPEN = {
+    "heading_open",
+    "paragraph_open",
+    "blockquote_open",
+    "bullet_list_open",
+    "ordered_list_open",
+    "table_open",
+}
 _BLOCK_SINGLE = {"fence", "code_block", "hr", "html_block"}
 
 
@@ -56,7 +64,9 @@ class ApiSection:
     link_text: str | None = None
     url: str | None = None
     link_line: int = 0
-    blocks: list[Block] = field(default_factory=list)  # everything in the section, for keeping extras verbatim
+    blocks: list[Block] = field(
+        default_factory=list
+    )  # everything in the section, for keeping extras verbatim
 
     @property
     def source(self) -> str:
@@ -98,13 +108,17 @@ class Page:
     title: str = ""
     title_line: int = 0
     apis: list[ApiSection] = field(default_factory=list)
-    preamble: list[Block] = field(default_factory=list)  # a note + table of further API pairs, before the API sections
+    preamble: list[Block] = field(
+        default_factory=list
+    )  # a note + table of further API pairs, before the API sections
     prose: list[Block] = field(default_factory=list)  # the Differences section minus the table
     table_line: int = 0
     rows: list[Row] = field(default_factory=list)
     examples: list[CodeExample] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(default_factory=list)  # (line, message) warnings that lose nothing
+    notes: list[tuple[int, str]] = field(
+        default_factory=list
+    )  # (line, message) warnings that lose nothing
     lines: list[str] = field(default_factory=list)
 
     def prose_text(self) -> str:
@@ -176,11 +190,19 @@ def parse_page(text: str, path: str, lang: str) -> Page:
     page = Page(path, lang, lines=text.split("\n"))
     all_blocks = blocks(text)
     _check_fences(all_blocks, page)
-    if not all_blocks or all_blocks[0].kind != "heading" or all_blocks[0].level != 1 or not R.is_title(lang, _title(all_blocks[0].text)):
+    if (
+        not all_blocks
+        or all_blocks[0].kind != "heading"
+        or all_blocks[0].level != 1
+        or not R.is_title(lang, _title(all_blocks[0].text))
+    ):
         first = all_blocks[0] if all_blocks else None
         got = f"'{first.source.splitlines()[0][:60]}'" if first else "an empty page"
-        raise PageError(path, first.line if first else 1,
-                        f"not a pytorch_diff page: expected a title like '# {R.lang(lang)['title_write'].format(torch='torch.X')}', got {got}")
+        raise PageError(
+            path,
+            first.line if first else 1,
+            f"not a pytorch_diff page: expected a title like '# {R.lang(lang)['title_write'].format(torch='torch.X')}', got {got}",
+        )
     page.title, page.title_line = _title(all_blocks[0].text), all_blocks[0].line
 
     state, api, example = "head", None, None
@@ -226,7 +248,11 @@ def parse_page(text: str, path: str, lang: str) -> Page:
                     table_done = True
                     continue
             elif b.kind == "paragraph" and _looks_like_param_header(b):
-                raise PageError(path, b.line, "parameter table has no delimiter row (| --- | --- | ... |) after its header; is it truncated?")
+                raise PageError(
+                    path,
+                    b.line,
+                    "parameter table has no delimiter row (| --- | --- | ... |) after its header; is it truncated?",
+                )
             page.prose.append(b)
             continue
         elif state == "example":
@@ -238,11 +264,18 @@ def parse_page(text: str, path: str, lang: str) -> Page:
                 example.intro = intro if example.intro is None else example.intro + "\n\n" + intro
                 example.intro_line = example.intro_line or b.line
                 continue
-        where = {"head": "before the API sections", "api": f"in the section of {api.api if api else '?'}",
-                 "example": f"in '{example.title if example else '?'}'"}.get(state, "")
+        where = {
+            "head": "before the API sections",
+            "api": f"in the section of {api.api if api else '?'}",
+            "example": f"in '{example.title if example else '?'}'",
+        }.get(state, "")
         page.unplaced.append(Unplaced(b.line, b.source, f"{b.kind} {where}".strip()))
     if not page.apis:
-        raise PageError(path, page.title_line + 1, "no API sections: expected '## torch.X' and '## mindspore.Y' headings, each with a signature block")
+        raise PageError(
+            path,
+            page.title_line + 1,
+            "no API sections: expected '## torch.X' and '## mindspore.Y' headings, each with a signature block",
+        )
     return page
 
 
@@ -250,7 +283,12 @@ def is_badge(b: Block) -> bool:
     src = b.source.strip()
     if b.kind == "paragraph" and BADGE.match(src):
         return True
-    return b.kind in ("html_block", "paragraph") and src.startswith("<a ") and "logo_source" in src and src.endswith("</a>")
+    return (
+        b.kind in ("html_block", "paragraph")
+        and src.startswith("<a ")
+        and "logo_source" in src
+        and src.endswith("</a>")
+    )
 
 
 def _title(text: str) -> str:
@@ -291,7 +329,9 @@ def _param_table(b: Block, page: Page) -> bool:
     page.table_line = b.line
     body = src[2:]
     if not any(l.strip() for l in body):
-        raise PageError(page.path, b.line, "parameter table has a header but no rows; is it truncated?")
+        raise PageError(
+            page.path, b.line, "parameter table has a header but no rows; is it truncated?"
+        )
     group = None
     for offset, raw in enumerate(body):
         line = b.line + 2 + offset
@@ -299,15 +339,23 @@ def _param_table(b: Block, page: Page) -> bool:
             continue
         cells = split_cells(raw)
         if len(cells) > 5 and not any(cells[5:]):
-            page.notes.append((line, f"table row has {len(cells) - 5} extra empty cell(s); ignored"))
+            page.notes.append(
+                (line, f"table row has {len(cells) - 5} extra empty cell(s); ignored")
+            )
             cells = cells[:5]
         if len(cells) != 5:
-            raise PageError(page.path, line, f"parameter table row has {len(cells)} cells, expected 5 "
-                                             f"(| group | sub-group | PyTorch | MindSpore | difference |)")
+            raise PageError(
+                page.path,
+                line,
+                f"parameter table row has {len(cells)} cells, expected 5 "
+                f"(| group | sub-group | PyTorch | MindSpore | difference |)",
+            )
         if cells[0]:
             group = R.group_of(cells[0])
             if group is None:
-                page.unplaced.append(Unplaced(line, raw, f"table row with unknown group '{cells[0]}'"))
+                page.unplaced.append(
+                    Unplaced(line, raw, f"table row with unknown group '{cells[0]}'")
+                )
                 continue
         elif group is None:
             group = "parameters"

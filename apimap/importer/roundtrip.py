@@ -5,6 +5,7 @@ fence language are ignored, a title counts by the torch API it names, the parame
 row by row wherever it sits in the differences section (minus the positional "Parameter N" labels), and
 a code fence is compared per framework part (set-up code before the markers belongs to both parts).
 """
+
 from __future__ import annotations
 
 import difflib
@@ -27,19 +28,26 @@ from .yamlwrite import dump
 
 # -- rendering ------------------------------------------------------------------------------------
 
+
 def _env(templates: Path) -> jinja2.Environment:
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(templates)), undefined=jinja2.StrictUndefined,
-                              keep_trailing_newline=True, trim_blocks=True, lstrip_blocks=True, autoescape=False)
+    return jinja2.Environment(
+        loader=jinja2.FileSystemLoader(str(templates)),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+        trim_blocks=True,
+        lstrip_blocks=True,
+        autoescape=False,
+    )
 
 
 def _split_preamble(summary: str) -> tuple[str, str]:
     """The importer puts a page's list of further API pairs (text + 2-column table) first in the summary."""
     R = rules()
     bl = blocks(summary)
-    for i, b in enumerate(bl):
+    for _i, b in enumerate(bl):
         if b.kind == "table" and R.is_alias_header(split_cells(b.source.split("\n")[0])):
             lines = summary.split("\n")
-            return "\n".join(lines[: b.end]).strip(), "\n".join(lines[b.end:]).strip()
+            return "\n".join(lines[: b.end]).strip(), "\n".join(lines[b.end :]).strip()
         if b.kind not in ("paragraph",):
             break
     return "", summary.strip()
@@ -57,8 +65,14 @@ def render_page(m: Mapping, lang: str, templates: Path) -> str:
         if side.kind == "class":
             sigs = ["class " + s for s in sigs]
         url = side.url or ""
-        sides.append({"api": side.api, "fence": "python", "signature": "\n".join(sigs),
-                      "url": zh_url(url) if lang == "zh" else url})
+        sides.append(
+            {
+                "api": side.api,
+                "fence": "python",
+                "signature": "\n".join(sigs),
+                "url": zh_url(url) if lang == "zh" else url,
+            }
+        )
     rows, counts, seen = [], {}, set()
     for r in m.params:
         counts[r.group] = counts.get(r.group, 0) + 1
@@ -72,9 +86,15 @@ def render_page(m: Mapping, lang: str, templates: Path) -> str:
             sub = subs["single_output"]
         else:
             sub = subs[r.group].format(n=index[r.group])
-        rows.append({"group": "" if r.group in seen else R.data["group_write"][lang][r.group], "sub": sub,
-                     "torch": ", ".join(r.torch_names) or "-", "mindspore": ", ".join(r.mindspore_names) or "-",
-                     "note": (r.note.en if lang == "en" else r.note.zh) if r.note else "-"})
+        rows.append(
+            {
+                "group": "" if r.group in seen else R.data["group_write"][lang][r.group],
+                "sub": sub,
+                "torch": ", ".join(r.torch_names) or "-",
+                "mindspore": ", ".join(r.mindspore_names) or "-",
+                "note": (r.note.en if lang == "en" else r.note.zh) if r.note else "-",
+            }
+        )
         seen.add(r.group)
     examples = []
     for ex in m.examples:
@@ -84,15 +104,27 @@ def render_page(m: Mapping, lang: str, templates: Path) -> str:
         if ex.note:
             text = ex.note.en if lang == "en" else ex.note.zh
             note = "\n".join("> " + l if l.strip() else ">" for l in text.split("\n"))
-        parts = [{"marker": f"# {label}", "code": from_doctest(getattr(ex, part)).rstrip("\n")}
-                 for part, label in (("torch", "PyTorch"), ("mindspore", "MindSpore")) if getattr(ex, part)]
-        examples.append({"title": ex.title.en if lang == "en" else ex.title.zh, "note": note, "parts": parts})
-    pieces = {"preamble": preamble, "sides": sides, "summary": summary, "rows": rows, "examples": examples,
-              "header": R.data["table_header_write"][lang]}
+        parts = [
+            {"marker": f"# {label}", "code": from_doctest(getattr(ex, part)).rstrip("\n")}
+            for part, label in (("torch", "PyTorch"), ("mindspore", "MindSpore"))
+            if getattr(ex, part)
+        ]
+        examples.append(
+            {"title": ex.title.en if lang == "en" else ex.title.zh, "note": note, "parts": parts}
+        )
+    pieces = {
+        "preamble": preamble,
+        "sides": sides,
+        "summary": summary,
+        "rows": rows,
+        "examples": examples,
+        "header": R.data["table_header_write"][lang],
+    }
     return _env(templates).get_template("pytorch_diff.md.j2").render(m=m, w=w, p=pieces, L=lang)
 
 
 # -- comparison -----------------------------------------------------------------------------------
+
 
 def _nows(text: str) -> str:
     return "".join(text.split())
@@ -150,7 +182,9 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
             items.append((b.line, "signature", sig))
             after_api = False
             continue
-        after_api = after_api and b.kind not in ("heading",) and b.kind not in ("fence", "code_block")
+        after_api = (
+            after_api and b.kind not in ("heading",) and b.kind not in ("fence", "code_block")
+        )
         if b.kind == "heading" and b.level == 2 and DOTTED.match(b.text.strip("` ")):
             after_api = True
         if b.kind in ("fence", "code_block"):
@@ -162,7 +196,11 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
             items[-1] = items[-1][:2] + (_code_key(fences),)
             fences = []
         if b.kind == "heading":
-            key = "<differences>" if b.level == 2 and R.is_differences(lang, b.text) else _nows(b.text)
+            key = (
+                "<differences>"
+                if b.level == 2 and R.is_differences(lang, b.text)
+                else _nows(b.text)
+            )
             items.append((b.line, "heading", key))
         elif b.kind == "table":
             src = b.source.split("\n")
@@ -174,9 +212,21 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
                         continue
                     cells = split_cells(raw)[:5] + [""] * (5 - len(split_cells(raw)))
                     group = (R.group_of(cells[0]) or group) if cells[0] else group
-                    rows.append((b.line + 2 + k, group or "parameters", cell_key(cells[2]), cell_key(cells[3]), _nows(cells[4]) or "-"))
+                    rows.append(
+                        (
+                            b.line + 2 + k,
+                            group or "parameters",
+                            cell_key(cells[2]),
+                            cell_key(cells[3]),
+                            _nows(cells[4]) or "-",
+                        )
+                    )
             else:
-                body = [tuple(_nows(c) for c in split_cells(l)) for i, l in enumerate(src) if i != 1 and l.strip()]
+                body = [
+                    tuple(_nows(c) for c in split_cells(l))
+                    for i, l in enumerate(src)
+                    if i != 1 and l.strip()
+                ]
                 items.append((b.line, "table", tuple(body)))
         else:
             link = R.link_line(lang, b.source) if b.kind == "paragraph" else None
@@ -184,7 +234,9 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
                 lm = re.match(r"\[([^\]]*)\]\(([^)\s]*)\)", link.group("link"))
                 items.append((b.line, "link", (_nows(lm.group(1)), same_url(lm.group(2)))))
                 continue
-            text = "\n".join(re.sub(r"^\s*(>\s?)+", "", line) for line in b.source.split("\n"))  # quote marks off
+            text = "\n".join(
+                re.sub(r"^\s*(>\s?)+", "", line) for line in b.source.split("\n")
+            )  # quote marks off
             items.append((b.line, "text", _nows(text)))
     if fences:
         items[-1] = items[-1][:2] + (_code_key(fences),)
@@ -198,21 +250,27 @@ def compare(original: str, rendered: str, lang: str, name: str) -> list[str]:
     diffs: list[str] = []
     if a_title != b_title:
         diffs.append(f"{name}:1: title names '{a_title}', the re-rendered page '{b_title}'")
-    sm = difflib.SequenceMatcher(None, [i[1:] for i in a_items], [i[1:] for i in b_items], autojunk=False)
+    sm = difflib.SequenceMatcher(
+        None, [i[1:] for i in a_items], [i[1:] for i in b_items], autojunk=False
+    )
     for op, i1, i2, j1, j2 in sm.get_opcodes():
         if op == "equal":
             continue
         line = a_items[i1][0] if i1 < len(a_items) else (a_items[-1][0] if a_items else 1)
         lost = [str(x[2])[:60] for x in a_items[i1:i2]]
         added = [str(x[2])[:60] for x in b_items[j1:j2]]
-        diffs.append(f"{name}:{line}: {op}: original {lost or '(nothing)'} vs re-rendered {added or '(nothing)'}")
+        diffs.append(
+            f"{name}:{line}: {op}: original {lost or '(nothing)'} vs re-rendered {added or '(nothing)'}"
+        )
     if [r[1:] for r in a_rows] != [r[1:] for r in b_rows]:
-        for ra, rb in zip(a_rows, b_rows):
+        for ra, rb in zip(a_rows, b_rows, strict=False):
             if ra[1:] != rb[1:]:
                 diffs.append(f"{name}:{ra[0]}: table row {ra[1:]} re-rendered as {rb[1:]}")
                 break
         else:
-            diffs.append(f"{name}:{(a_rows or [(1,)])[0][0]}: table has {len(a_rows)} rows, re-rendered {len(b_rows)}")
+            diffs.append(
+                f"{name}:{(a_rows or [(1,)])[0][0]}: table has {len(a_rows)} rows, re-rendered {len(b_rows)}"
+            )
     return diffs
 
 

@@ -1,4 +1,5 @@
 """The words of the pytorch_diff page format (rules.yaml), compiled once."""
+
 from __future__ import annotations
 
 import re
@@ -73,12 +74,17 @@ class Rules:
         return None
 
     def is_alias_header(self, cells: list[str]) -> bool:
-        return len(cells) == 2 and bool(_rx(self.data["alias_table_header"]).match(cells[0].strip()))
+        return len(cells) == 2 and bool(
+            _rx(self.data["alias_table_header"]).match(cells[0].strip())
+        )
 
     def is_param_header(self, cells: list[str]) -> bool:
         cols = self.data["table_columns"]
-        return (len(cells) == 5 and bool(_rx(cols["torch"]).match(cells[2].strip()))
-                and bool(_rx(cols["mindspore"]).match(cells[3].strip())))
+        return (
+            len(cells) == 5
+            and bool(_rx(cols["torch"]).match(cells[2].strip()))
+            and bool(_rx(cols["mindspore"]).match(cells[3].strip()))
+        )
 
 
 @lru_cache(maxsize=1)

@@ -3,6 +3,7 @@
 A file is written only after it validates (it is built in a temporary folder and moved into place), so
 a failed page leaves nothing behind. Each pair ends as one ``Outcome``: imported, warnings or failed.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -32,11 +33,22 @@ class Outcome:
     crash: str | None = None  # traceback when the importer itself failed (a bug, reported per page)
 
     def as_json(self) -> dict:
-        return {"page": self.name, "en": self.en, "zh": self.zh, "status": self.status, "output": self.output,
-                "unplaced": self.unplaced, "errors": self.errors, "warnings": self.warnings, "crash": self.crash}
+        return {
+            "page": self.name,
+            "en": self.en,
+            "zh": self.zh,
+            "status": self.status,
+            "output": self.output,
+            "unplaced": self.unplaced,
+            "errors": self.errors,
+            "warnings": self.warnings,
+            "crash": self.crash,
+        }
 
 
-def build_pair(en_path: Path, zh_path: Path, vocab: Vocab, name: str | None = None) -> tuple[Outcome, dict | None]:
+def build_pair(
+    en_path: Path, zh_path: Path, vocab: Vocab, name: str | None = None
+) -> tuple[Outcome, dict | None]:
     """Parse and combine one pair; no files written."""
     out = Outcome(name or Path(en_path).name, str(en_path), str(zh_path))
     try:
@@ -68,7 +80,14 @@ def target_rel(data: dict, taken: set[str]) -> str:
     return cand
 
 
-def import_pair(en_path: Path, zh_path: Path, out_dir: Path, vocab: Vocab, taken: set[str], name: str | None = None) -> Outcome:
+def import_pair(
+    en_path: Path,
+    zh_path: Path,
+    out_dir: Path,
+    vocab: Vocab,
+    taken: set[str],
+    name: str | None = None,
+) -> Outcome:
     out, data = build_pair(en_path, zh_path, vocab, name)
     if data is None:
         return out
@@ -98,5 +117,7 @@ def pair_dirs(en_dir: Path, zh_dir: Path) -> tuple[list[tuple[str, Path, Path]],
     zh = {p.name: p for p in sorted(Path(zh_dir).glob("*.md"))}
     pairs = [(n, en[n], zh[n]) for n in sorted(en) if n in zh]
     lonely = [f"{en[n]}:1: no page of the same name in {zh_dir}" for n in sorted(en) if n not in zh]
-    lonely += [f"{zh[n]}:1: no page of the same name in {en_dir}" for n in sorted(zh) if n not in en]
+    lonely += [
+        f"{zh[n]}:1: no page of the same name in {en_dir}" for n in sorted(zh) if n not in en
+    ]
     return pairs, lonely

@@ -1,5 +1,6 @@
 """Mapping data -> YAML text that reads like a hand-written file: schema key order, block scalars for
 multi-line text, short name lists in flow style."""
+
 from __future__ import annotations
 
 import io
@@ -36,7 +37,11 @@ def _convert(value, model_cls=None):
         return out
     if isinstance(value, list):
         seq = CommentedSeq(_convert(v, model_cls) for v in value)
-        if value and all(isinstance(v, str) and "\n" not in v and len(v) < 40 for v in value) and len(value) < 8:
+        if (
+            value
+            and all(isinstance(v, str) and "\n" not in v and len(v) < 40 for v in value)
+            and len(value) < 8
+        ):
             seq.fa.set_flow_style()
         return seq
     if isinstance(value, str):

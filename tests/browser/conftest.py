@@ -3,6 +3,7 @@
 Every test here is marked ``browser``. Without /usr/bin/chromium or playwright they fail, naming what is missing:
 scripts/test installs chromium, and ``-m "not browser"`` (scripts/test --no-browser) leaves them out explicitly.
 """
+
 from __future__ import annotations
 
 import functools
@@ -29,7 +30,9 @@ def make_project(root: Path) -> Project:
     """A project folder: the repo's conf (with an edit URL), templates and site assets, the fixture mappings."""
     shutil.copytree(REPO / "conf", root / "conf")
     site_yaml = (root / "conf" / "site.yaml").read_text(encoding="utf-8")
-    (root / "conf" / "site.yaml").write_text(site_yaml.replace('edit_url: ""', f'edit_url: "{EDIT_URL}"'), encoding="utf-8")
+    (root / "conf" / "site.yaml").write_text(
+        site_yaml.replace('edit_url: ""', f'edit_url: "{EDIT_URL}"'), encoding="utf-8"
+    )
     (root / "templates").symlink_to(REPO / "templates")
     for name in ("_static", "_templates"):
         (root / "site").mkdir(exist_ok=True)
@@ -43,8 +46,13 @@ def make_project(root: Path) -> Project:
 @pytest.fixture(scope="session")
 def built(tmp_path_factory) -> Project:
     project = make_project(tmp_path_factory.mktemp("browser-site"))
-    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(project.root), "build"],
-                         capture_output=True, text=True, cwd=REPO, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "apimap", "--project", str(project.root), "build"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stdout + run.stderr
     return project
 
@@ -65,7 +73,9 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(self, request, client_address):  # a browser leaving a page mid-download is not an error
+    def handle_error(
+        self, request, client_address
+    ):  # a browser leaving a page mid-download is not an error
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 
@@ -84,9 +94,13 @@ def base_url(built) -> str:
 @pytest.fixture(scope="session")
 def browser():
     if not CHROMIUM.exists():
-        pytest.fail(f"{CHROMIUM} is absent: apt-get install chromium fonts-wqy-microhei (scripts/test does), "
-                    "or deselect with -m 'not browser'", pytrace=False)
+        pytest.fail(
+            f"{CHROMIUM} is absent: apt-get install chromium fonts-wqy-microhei (scripts/test does), "
+            "or deselect with -m 'not browser'",
+            pytrace=False,
+        )
     from playwright.sync_api import sync_playwright  # in lock/test.txt
+
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
         yield browser

@@ -1,4 +1,5 @@
 """The built site in a real browser: explorer, search in both languages, language switch, page furniture."""
+
 from __future__ import annotations
 
 import base64
@@ -47,13 +48,17 @@ def test_typing_adam_shows_only_matching_rows(page, lang):
 
 def test_filter_matches_category_labels_in_both_languages(page):
     open_explorer(page, "en")
-    page.locator('.apimap-explorer input[data-filter="q"]').fill("参数名不同")  # zh label on the en page
+    page.locator('.apimap-explorer input[data-filter="q"]').fill(
+        "参数名不同"
+    )  # zh label on the en page
     assert shown_apis(page) == ["torch.nn.Linear"]
     page.locator('.apimap-explorer input[data-filter="q"]').fill("names differ")
     assert shown_apis(page) == ["torch.nn.Linear"]
 
 
-@pytest.mark.parametrize("lang,label", [("en", "PyTorch has more parameters"), ("zh_CN", "PyTorch 参数更多")])
+@pytest.mark.parametrize(
+    "lang,label", [("en", "PyTorch has more parameters"), ("zh_CN", "PyTorch 参数更多")]
+)
 def test_category_filter(page, lang, label):
     open_explorer(page, lang)
     page.locator('.apimap-explorer select[data-filter="c"]').select_option(label=label)
@@ -70,7 +75,10 @@ def test_module_and_status_filters_and_sorting(page):
     assert sorted(shown_apis(page)) == ["torch.nn.Linear", "torch.nn.ReLU"]
     page.locator('.apimap-explorer select[data-filter="mod"]').select_option("")
     page.locator('.apimap-explorer select[data-filter="s"]').select_option("passed")
-    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]  # from the fixture doctest results
+    assert sorted(shown_apis(page)) == [
+        "torch.optim.Adam",
+        "torch.optim.Adamax",
+    ]  # from the fixture doctest results
     page.locator('.apimap-explorer select[data-filter="s"]').select_option("failed")
     assert shown_apis(page) == ["torch.nn.Linear"]
     page.locator(".apimap-explorer-reset").click()
@@ -117,7 +125,9 @@ def test_language_switch_lands_on_the_counterpart(page, here, there, label):
 def search(page, lang: str, query: str) -> list[str]:
     page.goto(f"/{lang}/search.html?q={query}")
     page.wait_for_selector("#search-results .search-summary", timeout=15000)
-    hrefs = page.locator("#search-results ul.search li a").evaluate_all("els => els.map(e => e.getAttribute('href'))")
+    hrefs = page.locator("#search-results ul.search li a").evaluate_all(
+        "els => els.map(e => e.getAttribute('href'))"
+    )
     return [re.sub(r"[?#].*$", "", h) for h in hrefs]
 
 
@@ -140,7 +150,9 @@ def test_mapping_page_furniture(page, edit_url):
     badge = page.locator("article .apimap-cat").first
     assert badge.inner_text() == "PyTorch has more parameters"
     assert "MindSpore lacks" in badge.get_attribute("title")  # the definition, shown on hover
-    assert page.locator("article .apimap-ok", has_text="verified").count() >= 1  # from the doctest results
+    assert (
+        page.locator("article .apimap-ok", has_text="verified").count() >= 1
+    )  # from the doctest results
     edit = page.locator("article a", has_text="Edit this mapping")
     assert edit.get_attribute("href") == edit_url.format(path="mappings/torch/optim/Adamax.yaml")
     # code in tabs: the MindSpore tab shows MindSpore code
@@ -164,7 +176,8 @@ def test_copy_button_drops_prompts_and_output(page):
 def _variance(page, png: bytes) -> float:
     """Pixel variance of a PNG, measured in the browser (no imaging library needed)."""
     data = base64.b64encode(png).decode()
-    return page.evaluate("""async (data) => {
+    return page.evaluate(
+        """async (data) => {
         const img = new Image(); img.src = "data:image/png;base64," + data; await img.decode();
         const c = document.createElement("canvas"); c.width = img.width; c.height = img.height;
         const ctx = c.getContext("2d"); ctx.drawImage(img, 0, 0);
@@ -172,7 +185,9 @@ def _variance(page, png: bytes) -> float:
         let n = 0, sum = 0, sq = 0;
         for (let i = 0; i < px.length; i += 16) { const v = (px[i] + px[i + 1] + px[i + 2]) / 3; n++; sum += v; sq += v * v; }
         return sq / n - (sum / n) ** 2;
-    }""", data)
+    }""",
+        data,
+    )
 
 
 @pytest.mark.parametrize("lang", LANGS)
@@ -184,6 +199,8 @@ def test_screenshot_of_a_mapping_page_is_not_blank(page, built, screenshots, lan
         folder.mkdir(parents=True, exist_ok=True)
         (folder / f"{lang}-torch.optim.Adamax.png").write_bytes(png)
     variance = _variance(page, png)
-    print(f"screenshot {screenshots / f'{lang}-torch.optim.Adamax.png'}: pixel variance {variance:.0f}")
+    print(
+        f"screenshot {screenshots / f'{lang}-torch.optim.Adamax.png'}: pixel variance {variance:.0f}"
+    )
     assert variance > 200, "the page looks blank"
     assert page.console.errors == []

@@ -1,4 +1,5 @@
 """Hostile text in every prose field of a mapping is shown as text: no script runs in a reader's browser."""
+
 from __future__ import annotations
 
 import functools
@@ -14,8 +15,13 @@ import pytest
 
 REPO = Path(__file__).resolve().parents[2]
 HOSTILE = REPO / "tests" / "fixtures" / "hostile" / "mappings"
-PAGES = ["en/maps/torch.hostile.Payload.html", "zh_CN/maps/torch.hostile.Payload.html", "en/index.html",
-         "zh_CN/tables/torch.hostile.html", "en/status.html"]
+PAGES = [
+    "en/maps/torch.hostile.Payload.html",
+    "zh_CN/maps/torch.hostile.Payload.html",
+    "en/index.html",
+    "zh_CN/tables/torch.hostile.html",
+    "en/status.html",
+]
 
 pytestmark = pytest.mark.browser
 
@@ -26,10 +32,17 @@ def hostile_site(tmp_path_factory):
     for name in ("conf", "templates"):
         (root / name).symlink_to(REPO / name)
     shutil.copytree(HOSTILE, root / "mappings")
-    run = subprocess.run([sys.executable, "-m", "apimap", "--project", str(root), "build"],
-                         capture_output=True, text=True, cwd=REPO, timeout=600)
+    run = subprocess.run(
+        [sys.executable, "-m", "apimap", "--project", str(root), "build"],
+        capture_output=True,
+        text=True,
+        cwd=REPO,
+        timeout=600,
+    )
     assert run.returncode == 0, run.stderr
-    handler = functools.partial(http.server.SimpleHTTPRequestHandler, directory=str(root / "site/_build/html"))
+    handler = functools.partial(
+        http.server.SimpleHTTPRequestHandler, directory=str(root / "site/_build/html")
+    )
     handler.log_message = lambda *a: None
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), handler)
     threading.Thread(target=server.serve_forever, daemon=True).start()
@@ -63,8 +76,12 @@ def test_built_html_has_no_injected_markup(hostile_site):
         parsed = _Elements()
         parsed.feed((html / rel).read_text(encoding="utf-8"))
         assert not [s for s in parsed.scripts if "__pwned" in s], rel
-        assert not [(t, a) for t, a in parsed.elements if any(k.startswith("on") for k in a)], rel  # no event handlers
-        assert not [t for t, _ in parsed.elements if t == "iframe"], rel  # (the theme itself uses svg and style)
+        assert not [(t, a) for t, a in parsed.elements if any(k.startswith("on") for k in a)], (
+            rel
+        )  # no event handlers
+        assert not [t for t, _ in parsed.elements if t == "iframe"], (
+            rel
+        )  # (the theme itself uses svg and style)
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -79,7 +96,9 @@ def test_no_script_runs(browser, hostile_site, rel):
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
-    assert page.evaluate("document.body.offsetHeight") > 100  # an injected <style> did not hide the page
+    assert (
+        page.evaluate("document.body.offsetHeight") > 100
+    )  # an injected <style> did not hide the page
     if "maps/" in rel:
         assert "window.__pwned" in page.inner_text("article")  # the payload is visible, as text
     page.close()

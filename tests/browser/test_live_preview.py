@@ -1,4 +1,5 @@
 """`apimap serve --watch`: editing a mapping's YAML rebuilds the site and the open page reloads by itself."""
+
 from __future__ import annotations
 
 import shutil
@@ -41,18 +42,39 @@ def test_editing_yaml_reloads_the_open_page(browser, tmp_path):
     shutil.copytree(FIXTURE, tmp_path / "mappings")
     port = _free_port()
     log = (tmp_path / "serve.log").open("w")
-    proc = subprocess.Popen([sys.executable, "-m", "apimap", "--project", str(tmp_path), "serve", "--watch", "--port", str(port)],
-                            cwd=REPO, stdout=log, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "apimap",
+            "--project",
+            str(tmp_path),
+            "serve",
+            "--watch",
+            "--port",
+            str(port),
+        ],
+        cwd=REPO,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
         _wait_for(f"http://127.0.0.1:{port}/__apimap__/version", proc, tmp_path / "serve.log", 300)
         page = browser.new_page()
         page.goto(f"http://127.0.0.1:{port}/en/maps/torch.nn.ReLU.html")
         assert "The same activation" in page.locator("article").inner_text()
         yaml_file = tmp_path / "mappings" / "torch" / "nn" / "ReLU.yaml"
-        yaml_file.write_text(yaml_file.read_text(encoding="utf-8").replace("The same activation", "Exactly the same activation"),
-                             encoding="utf-8")
-        page.wait_for_function("document.querySelector('article').innerText.includes('Exactly the same activation')",
-                               timeout=300_000)  # rebuild (render + Sphinx for both languages), then reload
+        yaml_file.write_text(
+            yaml_file.read_text(encoding="utf-8").replace(
+                "The same activation", "Exactly the same activation"
+            ),
+            encoding="utf-8",
+        )
+        page.wait_for_function(
+            "document.querySelector('article').innerText.includes('Exactly the same activation')",
+            timeout=300_000,
+        )  # rebuild (render + Sphinx for both languages), then reload
         page.close()
     finally:
         proc.terminate()
