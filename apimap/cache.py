@@ -1,7 +1,8 @@
 """A cache of validated mappings, keyed by each file's bytes, so re-validating an unchanged tree is nearly free.
 
 Entries are only trusted when the fingerprint matches (``fingerprint.validation_inputs``: conf/, the package's
-code and the pydantic version). Like Sphinx's environment.pickle, it is local build state under site/_build/ (never shared).
+code and the pydantic version). Like Sphinx's environment.pickle, it is local build state under
+site/_build/ (never shared).
 
 Each entry keeps its mapping as a pickled blob: validation workers pickle their results anyway to hand them
 back, so saving the cache costs a copy of bytes, not a second pickling of thousands of models, and loading
@@ -45,7 +46,7 @@ class ValidationCache:
         if entry and entry[0] == digest(data) and entry[1] == (str(root) if root else None):
             try:
                 loaded = pickle.loads(entry[2])
-            except Exception:  # an entry from an incompatible run: validate the file again
+            except Exception:  # noqa: BLE001 - an entry from an incompatible run: validate the file again
                 return None
             self.hits += 1
             return loaded

@@ -40,9 +40,8 @@ class Catalog:
     mappings: tuple[Loaded, ...]  # sorted by slug
     doctest: DoctestResults = field(default_factory=DoctestResults)
     check: CheckResults = field(default_factory=CheckResults)
-    updated: dict[str, str] = field(
-        default_factory=dict
-    )  # rel -> "YYYY-MM-DD" of the file's last commit
+    # rel -> "YYYY-MM-DD" of the file's last commit
+    updated: dict[str, str] = field(default_factory=dict)
 
     @classmethod
     def of(cls, config: Config, loaded, **results) -> Catalog:

@@ -152,13 +152,12 @@ def parse_signature(text: str) -> list[SignatureParam] | None:
         args = ast.parse(src).body[0].args
     except SyntaxError:
         return None
-    raw = (
-        src.encode()
-    )  # one line; ast offsets count UTF-8 bytes (ast.get_source_segment re-splits lines per call)
+    # one line; ast offsets count UTF-8 bytes (ast.get_source_segment re-splits lines per call)
+    raw = src.encode()
+
     def seg(node):
-        return (
-            raw[node.col_offset : node.end_col_offset].decode() if node is not None else None
-        )  # noqa: E731
+        return raw[node.col_offset : node.end_col_offset].decode() if node is not None else None  # noqa: E731
+
     out: list[SignatureParam] = []
     positional = [*args.posonlyargs, *args.args]
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
@@ -291,7 +290,8 @@ CSV_COLUMNS = (
 
 
 def to_csv(doc: Export) -> str:
-    """One row per mapping; ``params`` is ``torch->mindspore:relation`` rows joined by '; ' (names joined by '+', '-' for none)."""
+    """One row per mapping; ``params`` is ``torch->mindspore:relation`` rows joined by '; '
+    (names joined by '+', '-' for none)."""
     labels = {c.id: c.label for c in doc.categories}
     buf = io.StringIO()
     writer = csv.writer(buf, lineterminator="\n")

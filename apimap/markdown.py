@@ -45,9 +45,8 @@ def _esc(s: str) -> str:
 
 _CJK = re.compile("[\u2e80-\u9fff\u3000-\u303f\uff00-\uffef]")
 _INLINE_MARK = set("*_`$[]()")
-_CJK_PUNCT = re.compile(
-    "[\u3000-\u303f\uff00-\uffef]"
-)  # full-width punctuation: never followed by a space
+# full-width punctuation: never followed by a space
+_CJK_PUNCT = re.compile("[\u3000-\u303f\uff00-\uffef]")
 _ORDERED = re.compile(r"\d+[.)] ")
 
 

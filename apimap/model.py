@@ -50,7 +50,8 @@ class Side(Strict):
     api: Dotted = Field(description="Full dotted name, e.g. torch.optim.Adamax")
     kind: Literal["class", "function", "method", "attribute"]
     signature: NonEmpty = Field(
-        description="The signature as the installed version reports it, e.g. 'torch.optim.Adamax(params, lr=0.002, ...)'"
+        description="The signature as the installed version reports it, "
+        "e.g. 'torch.optim.Adamax(params, lr=0.002, ...)'"
     )
     version: Version = Field(
         description="The framework version this entry was written and checked against"
@@ -94,12 +95,10 @@ DOCTEST_OPTIONS = (
     "IGNORE_EXCEPTION_DETAIL",
     "SKIP_OUTPUT",
 )
-for _name in (
-    DOCTEST_OPTIONS
-):  # NUMBER and SKIP_OUTPUT are ours (apimap.execute.checker); this makes them usable
-    doctest.register_optionflag(
-        _name
-    )  # inline too (`# doctest: +NUMBER`); a no-op for doctest's own names
+# NUMBER and SKIP_OUTPUT are ours (apimap.execute.checker); this makes them usable
+# inline too (`# doctest: +NUMBER`); a no-op for doctest's own names
+for _name in DOCTEST_OPTIONS:
+    doctest.register_optionflag(_name)
 
 
 class Compare(Strict):

@@ -52,7 +52,8 @@ def pytest_addoption(parser):
         type=int,
         default=DEFAULT_MEMORY_MB,
         metavar="MB",
-        help=f"address space each executor may use beyond the frameworks' own (default {DEFAULT_MEMORY_MB}; 0: no limit)",
+        help="address space each executor may use beyond the frameworks' own "
+        f"(default {DEFAULT_MEMORY_MB}; 0: no limit)",
     )
     group.addoption(
         "--apimap-preload",
@@ -239,7 +240,8 @@ class ExampleItem(pytest.Item):
 
         ex, spec = self.example, self.example.compare
         results = {p: state.result(self, p) for p in PARTS}
-        where = f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'compare'))}: example '{ex.id}' [compare]"
+        line = self.loaded.lines.line(("examples", self.index, "compare"))
+        where = f"{self.display}:{line}: example '{ex.id}' [compare]"
         bad = [p for p in PARTS if results[p]["status"] != "passed"]
         if bad:
             if ex.xfail:

@@ -46,9 +46,8 @@ class Templates:
             first_sentence=first_sentence,
             names=names,
         )
-        env.globals.update(
-            badge=badge, page_link=page_link
-        )  # Python, not macros: called ~100,000 times at N=5,000
+        # Python, not macros: called ~100,000 times at N=5,000
+        env.globals.update(badge=badge, page_link=page_link)
         self.env = env
 
     def get(self, name: str) -> jinja2.Template:
@@ -189,9 +188,8 @@ def _render_jobs(
         if workers is None
         else (workers if len(todo) >= pool.MIN_ITEMS else 1)
     )
-    slices = (
-        1 if workers == 1 else 2 * workers
-    )  # smaller slices even out the load around the aggregate jobs
+    # smaller slices even out the load around the aggregate jobs
+    slices = 1 if workers == 1 else 2 * workers
     jobs = [("aggregates", lang) for lang in catalog.languages] + [
         ("pages", (i, slices)) for i in range(slices)
     ]

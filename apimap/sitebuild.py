@@ -35,7 +35,7 @@ ROOT_INDEX = """<!DOCTYPE html>
 <p>Choose a language / 选择语言:</p>
 <ul>{links}</ul>
 </body></html>
-"""
+"""  # noqa: E501 (a script line of the page)
 
 
 @dataclass
@@ -111,9 +111,8 @@ class EarlySphinx:
         self.procs: dict[str, subprocess.Popen] = {}
         env = _sphinx_env(project)
         try:
-            with (
-                interrupts_held()
-            ):  # a held interrupt is raised as the block ends: the except below then cleans up
+            # a held interrupt is raised as the block ends: the except below then cleans up
+            with interrupts_held():
                 for lang in languages:
                     cmd = [
                         sys.executable,
@@ -129,9 +128,8 @@ class EarlySphinx:
                         text=True,
                         env=env,
                     )
-        except (
-            BaseException
-        ):  # the caller never gets this object, so its ``with`` cannot end the workers
+        # the caller never gets this object, so its ``with`` cannot end the workers
+        except BaseException:
             self.__exit__()
             raise
 
@@ -233,9 +231,8 @@ def _start(
     procs: dict[str, subprocess.Popen] = {}
     go = []
     try:
-        with (
-            interrupts_held()
-        ):  # an interrupt now would orphan a half-started Sphinx; it is delivered just after
+        # an interrupt now would orphan a half-started Sphinx; it is delivered just after
+        with interrupts_held():
             for lang in langs:
                 waiting = early.take(lang) if early else None
                 if waiting is not None and waiting.poll() is None:

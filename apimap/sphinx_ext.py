@@ -68,9 +68,8 @@ def _conf(config) -> Config:
     if cache is None:
         try:
             cache = load_config(Path(config.apimap_conf_dir))
-        except (
-            ProblemsError
-        ) as exc:  # apimap build validates first; this is for a Sphinx run on its own
+        # apimap build validates first; this is for a Sphinx run on its own
+        except ProblemsError as exc:
             raise ConfigError("\n".join(str(p) for p in exc.problems)) from None
         config._apimap_cache = cache
     return cache
@@ -156,11 +155,13 @@ def _visit_explorer(self, node):
     )
     strings = {k: t[f"explorer_{k}"] for k in ("count_all", "count", "shown", "more")}
     self.body.append(
-        f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" data-suffix="{e(self.builder.link_suffix)}" '
+        f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" '
+        f'data-suffix="{e(self.builder.link_suffix)}" '
         f'data-strings="{e(json.dumps(strings, ensure_ascii=False))}">'
         f'<div class="apimap-explorer-controls" role="search">'
         f'<label class="apimap-explorer-query"><span class="apimap-visually-hidden">{e(t["explorer_filter"])}</span>'
-        f'<input type="search" data-filter="q" placeholder="{e(t["explorer_placeholder"])}" autocomplete="off" spellcheck="false" '
+        f'<input type="search" data-filter="q" placeholder="{e(t["explorer_placeholder"])}" '
+        'autocomplete="off" spellcheck="false" '
         f'aria-label="{e(t["explorer_filter"])}"></label>{selects}'
         f'<button type="button" class="apimap-explorer-reset">{e(t["explorer_reset"])}</button></div>'
         f'<p class="apimap-explorer-count" aria-live="polite">{e(t["explorer_loading"])}</p>'
@@ -268,7 +269,7 @@ def add_language_links(app, pagename, templatename, context, doctree):
         links.append({"code": code, "label": label, "href": href, "current": code == here})
     context["apimap_languages"] = links
     tags = "".join(
-        f'\n<link rel="alternate" hreflang="{l["code"].replace("_", "-")}" href="{l["href"]}" />'
-        for l in links
+        f'\n<link rel="alternate" hreflang="{link["code"].replace("_", "-")}" href="{link["href"]}" />'
+        for link in links
     )
     context["metatags"] = context.get("metatags", "") + tags

@@ -94,9 +94,8 @@ def load_tree(
             todo.append((path, file_root, data))
     for (path, file_root, data), outcome in zip(todo, _load_many(todo, vocab), strict=False):
         blob = None
-        if isinstance(
-            outcome, bytes
-        ):  # a Loaded, pickled by a worker: unpickle it, and cache the bytes as they are
+        # a Loaded, pickled by a worker: unpickle it, and cache the bytes as they are
+        if isinstance(outcome, bytes):
             blob, outcome = outcome, pickle.loads(outcome)
         if isinstance(outcome, Loaded):
             loaded.append(outcome)
@@ -371,7 +370,10 @@ def unsafe_markup(text: str) -> Iterable[str]:
         if scheme and scheme.group(1).lower() not in ("http", "https"):
             yield f"link '{_short(url, 40)}' is not allowed; links must be http(s) or relative"
     if _IMAGE.search(text):
-        yield "images are not allowed in mapping text (no assets are published with the pages, and remote ones track readers)"
+        yield (
+            "images are not allowed in mapping text (no assets are published with the pages, "
+            "and remote ones track readers)"
+        )
     if _DIRECTIVE.search(text):
         yield "MyST directives (```{...}) are not allowed in mapping text"
     for role in _ROLE.findall(text):
@@ -400,9 +402,8 @@ def _placeholder_problems(m: Mapping, at) -> Iterable[Problem]:
             for i, sub in enumerate(value):
                 yield from walk(sub, loc + (i,))
 
-    if (
-        PLACEHOLDER in m.model_dump_json()
-    ):  # the fast answer for almost every file; walk only to say where
+    # the fast answer for almost every file; walk only to say where
+    if PLACEHOLDER in m.model_dump_json():
         yield from walk(m.model_dump(exclude_none=True), ())
 
 

@@ -120,7 +120,8 @@ def parse_yaml(text: str, name: str) -> tuple[Any, LineMap]:
                     name,
                     line,
                     "",
-                    f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed (position {exc.position})",
+                    f"YAML syntax: control character U+{_codepoint(exc.character):04X} is not allowed "
+                    f"(position {exc.position})",
                 )
             ]
         ) from None

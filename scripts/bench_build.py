@@ -55,7 +55,10 @@ def synthetic(i: int) -> tuple[str, str]:
         )
         row = f"  - {{torch: {t or 'null'}, mindspore: {m or 'null'}, relation: {rel}"
         if note:
-            row += f", note: {{en: 'Parameter {j} differs: set it explicitly when porting.', zh: '参数 {j} 的行为不同，迁移时请显式设置。'}}"
+            row += (
+                f", note: {{en: 'Parameter {j} differs: set it explicitly when porting.', "
+                f"zh: '参数 {j} 的行为不同，迁移时请显式设置。'}}"
+            )
         rows.append(row + "}")
     sig_t = ", ".join(f"p{j}={j}" for j, (rel, _) in enumerate(RELS) if rel != "mindspore_only")
     sig_m = ", ".join(
@@ -119,9 +122,8 @@ def timed(cmd: list[str], cwd: Path) -> tuple[float, int]:
     with tempfile.TemporaryFile() as err:
         start = time.perf_counter()
         proc = subprocess.Popen(cmd, cwd=cwd, stdout=subprocess.DEVNULL, stderr=err)
-        _, status, usage = os.wait4(
-            proc.pid, 0
-        )  # this child's own rusage (RUSAGE_CHILDREN would mix in earlier runs)
+        # this child's own rusage (RUSAGE_CHILDREN would mix in earlier runs)
+        _, status, usage = os.wait4(proc.pid, 0)
         took = time.perf_counter() - start
         proc.returncode = os.waitstatus_to_exitcode(status)
         if proc.returncode != 0:
@@ -169,9 +171,8 @@ def bench(n: int, repeat: int, jobs: str, sphinx: bool, tmp: Path) -> dict:
         full.append(timed(apimap(proj, "build", "-j", jobs), REPO)[0])
     target = proj.mappings / synthetic(n // 2)[0]
     one, both = [], []
-    for k in range(
-        repeat
-    ):  # one note edited: in English only (Sphinx runs for en), then in both languages
+    # one note edited: in English only (Sphinx runs for en), then in both languages
+    for k in range(repeat):
         text = target.read_text(encoding="utf-8")
         target.write_text(
             text.replace("Parameter 2 differs", f"Parameter 2 differs (edit {k})", 1),
@@ -239,7 +240,8 @@ def main() -> None:
             else "— | — | —"
         )
         print(
-            f"| {r['n']:,} | {r['cold']:.2f} s | {r['rss']:.0f} MiB | {r['validate']:.2f} s | {r['render']:.2f} s | {tail} |"
+            f"| {r['n']:,} | {r['cold']:.2f} s | {r['rss']:.0f} MiB | {r['validate']:.2f} s "
+            f"| {r['render']:.2f} s | {tail} |"
         )
     built = [r for r in rows if "full" in r]
     if len(built) >= 2:

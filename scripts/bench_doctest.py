@@ -141,7 +141,8 @@ def bench(args) -> None:
             rates[workers] = n_parts / took
             print(
                 f"(a) ours, {workers} worker(s): {took:.1f} s, {rates[workers]:.2f} parts/s; "
-                f"floor {floor:.1f} s (import {imp:.1f} + own run time {own:.1f} / {workers}); ratio to floor {took / floor:.2f}x"
+                f"floor {floor:.1f} s (import {imp:.1f} + own run time {own:.1f} / {workers}); "
+                f"ratio to floor {took / floor:.2f}x"
             )
     sample = (
         reqs
@@ -153,7 +154,8 @@ def bench(args) -> None:
     total = per * n_parts
     label = "" if args.naive_all else f" (sample of {len(sample)}, extrapolated)"
     print(
-        f"(b) naive, fresh python per part: {per:.2f} s per part -> {total:.0f} s for {n_parts} parts{label}, {1 / per:.3f} parts/s"
+        f"(b) naive, fresh python per part: {per:.2f} s per part -> {total:.0f} s for {n_parts} "
+        f"parts{label}, {1 / per:.3f} parts/s"
     )
     for workers, rate in rates.items():
         print(f"    speed-up of ours with {workers} worker(s) over naive: {rate * per:.1f}x")

@@ -88,7 +88,8 @@ def main() -> int:
     counts, _ = pytest("tests/test_bad_inputs.py")
     ok &= counts["failed"] == counts["errors"] == 0
     print(
-        f"- per-file checks (< 1 s, < 50 MiB, exact error; plus a 20 MB file): {counts['passed']} passed, {counts['failed']} failed"
+        f"- per-file checks (< 1 s, < 50 MiB, exact error; plus a 20 MB file): "
+        f"{counts['passed']} passed, {counts['failed']} failed"
     )
 
     counts, out = pytest("tests/test_property.py", "--hypothesis-show-statistics")

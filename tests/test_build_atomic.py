@@ -89,9 +89,8 @@ def test_sigterm_keeps_last_good_site_and_leaves_no_process(built, project):
         .replace("Identical.", "Identical again."),
         encoding="utf-8",
     )
-    shutil.rmtree(
-        proj / "site/_build/doctrees"
-    )  # force a full (slower) rebuild so there is time to interrupt it
+    # force a full (slower) rebuild so there is time to interrupt it
+    shutil.rmtree(proj / "site/_build/doctrees")
     proc = subprocess.Popen(
         [sys.executable, "-m", "apimap", "--project", str(proj), "build"],
         cwd=project.root,
@@ -157,9 +156,8 @@ def test_a_language_whose_inputs_did_not_change_is_not_rebuilt(built, project):
     )
     assert "Identical again." in page.read_text(encoding="utf-8")
 
-    static = (
-        proj / "site/_static"
-    )  # a Sphinx input that is not a page: both languages are built again
+    # a Sphinx input that is not a page: both languages are built again
+    static = proj / "site/_static"
     static.mkdir(parents=True)
     (static / "extra.css").write_text("/* changed */\n", encoding="utf-8")
     run = build(proj, project.root)
@@ -200,9 +198,8 @@ def test_a_failed_sphinx_run_is_never_skipped_later(tmp_path, monkeypatch):
     assert [(r.returncode, r.skipped) for r in runs] == [(1, False)]
     outcome["code"] = 0
     runs = sitebuild.build_html(project, {"en": "English"})
-    assert [(r.returncode, r.skipped) for r in runs] == [
-        (0, False)
-    ]  # same sources, but the last run failed
+    # same sources, but the last run failed
+    assert [(r.returncode, r.skipped) for r in runs] == [(0, False)]
     runs = sitebuild.build_html(project, {"en": "English"})
     assert [(r.returncode, r.skipped) for r in runs] == [(0, True)]
     assert (project.html / "en/index.html").read_text() == "ok"

@@ -142,9 +142,8 @@ def test_versions_drop_the_local_part(fw):
 def test_real_submodules_are_imported_on_demand():
     import json
 
-    fw = Frameworks(
-        {"torch": json}
-    )  # json.decoder is a submodule; json.tool is not imported by `import json`
+    # json.decoder is a submodule; json.tool is not imported by `import json`
+    fw = Frameworks({"torch": json})
     assert fw.resolve("torch.tool.main")[0].__name__ == "main"
 
 

@@ -30,9 +30,8 @@ def check(
     path = tmp_path / "Adamax.yaml"
     path.write_text(text, encoding="utf-8")
     result = check_mapping(load_file(path, None, vocab, display="Adamax.yaml"), fw, vocab)
-    return result, [
-        str(p) for p in sorted(f.problem for f in result.findings)
-    ]  # sorted, as the CLI prints them
+    # sorted, as the CLI prints them
+    return result, [str(p) for p in sorted(f.problem for f in result.findings)]
 
 
 def test_clean_mapping_has_no_findings(tmp_path, vocab, fw):
@@ -348,6 +347,5 @@ def test_opaque_live_signature_is_one_warning(tmp_path, vocab, fw):
         "Adamax.yaml:11: warning: mindspore.signature: mindspore.nn.LSTM: MindSpore 2.10.0 only reports "
         "(*args, **kwargs); the stored signature and its parameters were not checked"
     ]
-    assert (
-        result.status == "ok" and "mindspore" not in result.chosen
-    )  # --update leaves the stored text alone
+    # --update leaves the stored text alone
+    assert result.status == "ok" and "mindspore" not in result.chosen

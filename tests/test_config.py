@@ -46,9 +46,8 @@ def _relpath(conf: Path, name: str) -> str:
 def test_the_projects_conf_is_valid(project):
     config = load_config(project.conf)
     assert "consistent" in config.vocab.categories and set(config.languages) == {"en", "zh_CN"}
-    assert (
-        config.strings_for("zh_CN")["explorer_title"] == "查找映射"
-    )  # conf/site.yaml's strings are merged in
+    # conf/site.yaml's strings are merged in
+    assert config.strings_for("zh_CN")["explorer_title"] == "查找映射"
 
 
 def test_unknown_category_in_relations_names_line_and_suggests(conf):

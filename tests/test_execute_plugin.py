@@ -31,16 +31,14 @@ def test_yaml_is_collected_only_when_asked(pytester, plain):
     shutil.copy(plain / "torch" / "abs.yaml", pytester.path / "tests" / "abs.yaml")
     pytester.makepyfile(test_one="def test_one():\n    pass\n")
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "tests", "test_one.py")
-    assert (
-        "abs.yaml" not in result.stdout.str()
-    )  # a YAML outside a mappings folder given on the command line
+    # a YAML outside a mappings folder given on the command line
+    assert "abs.yaml" not in result.stdout.str()
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "ex/mappings")
     ids = [line for line in result.stdout.lines if "::" in line]
     assert "ex/mappings/torch/abs.yaml::passes[torch]" in ids
     assert "ex/mappings/torch/abs.yaml::passes[mindspore]" in ids
-    assert (
-        "ex/mappings/torch/abs.yaml::segfault[torch]" in ids
-    )  # collected, not run: the segfault is harmless
+    # collected, not run: the segfault is harmless
+    assert "ex/mappings/torch/abs.yaml::segfault[torch]" in ids
     assert len(ids) == 13
     result = pytester.runpytest_subprocess("--collect-only", "-q", *FAST, "--apimap", "tests")
     assert "tests/abs.yaml::passes[torch]" in result.stdout.str()

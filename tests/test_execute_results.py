@@ -27,9 +27,8 @@ def _pages(project, config, results):
 def test_status_page_without_results_says_not_run(project, config, tmp_path):
     en, zh = _pages(project, config, read_doctest_results(tmp_path / "missing.json"))
     assert "The examples were not run for this build of the site." in en["status.md"]
-    assert (
-        en["status.md"].count("{apimap-badge}`status:not_run`") == 13
-    )  # every example part is listed
+    # every example part is listed
+    assert en["status.md"].count("{apimap-badge}`status:not_run`") == 13
     assert "本次构建网站时未运行示例代码。" in zh["status.md"]
     assert "{apimap-badge}`status:not_run`" in en["maps/torch.abs.md"]
 
@@ -76,9 +75,8 @@ def test_status_page_lists_every_part_with_status_duration_versions(project, con
         "| `wrong-output` | torch | {apimap-badge}`status:failed` | 0.01 s | `mappings/torch/abs.yaml:33: example 'wrong-output' [torch]: output differs` |"
         in page
     )
-    assert (
-        "| `segfault` | torch | {apimap-badge}`status:not_run` | — |" in page
-    )  # not in the results: not run
+    # not in the results: not run
+    assert "| `segfault` | torch | {apimap-badge}`status:not_run` | — |" in page
     assert "共 3 个示例片段，2 个通过" in zh["status.md"]
     mapping_page = en["maps/torch.abs.md"]
     assert (

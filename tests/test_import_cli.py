@@ -119,15 +119,12 @@ def test_roundtrip_comparison_sees_changed_content(tmp_path, vocab, project):
     original = (GOOD / "en" / "ReLU6.md").read_text(encoding="utf-8")
     rendered = render_page(mapping, "en", project.templates)
     assert compare(original, rendered, "en", "p.md") == []
-    assert compare(
-        original, rendered.replace("[0. 3. 6.]", "[0. 3. 7.]", 1), "en", "p.md"
-    )  # code output
-    assert compare(
-        original, rendered.replace("| input | x |", "| input | y |"), "en", "p.md"
-    )  # table cell
-    assert compare(
-        original, rendered.replace("in place;", "in place, sometimes;"), "en", "p.md"
-    )  # prose
+    # code output
+    assert compare(original, rendered.replace("[0. 3. 6.]", "[0. 3. 7.]", 1), "en", "p.md")
+    # table cell
+    assert compare(original, rendered.replace("| input | x |", "| input | y |"), "en", "p.md")
+    # prose
+    assert compare(original, rendered.replace("in place;", "in place, sometimes;"), "en", "p.md")
     spaced = rendered.replace("Both layers clip", "Both   layers\nclip")
     assert compare(original, spaced, "en", "p.md") == []  # whitespace does not count
 

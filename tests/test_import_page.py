@@ -115,9 +115,8 @@ def test_names_signatures_relations(vocab):
     assert parse_names("size (int)") is None
     sig, kind = flatten_signature("class torch.optim.Adamax(\n    params,\n    lr=0.002\n)\n")
     assert (sig, kind) == ("torch.optim.Adamax(params, lr=0.002)", "class")
-    assert (
-        flatten_signature("torch.f(a)\ntorch.f(a, b)")[0] == "torch.f(a)\ntorch.f(a, b)"
-    )  # overloads stay apart
+    # overloads stay apart
+    assert flatten_signature("torch.f(a)\ntorch.f(a, b)")[0] == "torch.f(a)\ntorch.f(a, b)"
     assert (
         infer_relation(
             "parameters",

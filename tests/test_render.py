@@ -208,9 +208,8 @@ def test_template_change_rerenders_every_mapping_page(
         stats = render_all(Catalog.of(config, loaded), templates, out)
     finally:
         render.mapping_page = saved
-    assert sorted(calls) == sorted(
-        2 * [x.slug for x in loaded]
-    )  # every mapping page rendered again, both languages
+    # every mapping page rendered again, both languages
+    assert sorted(calls) == sorted(2 * [x.slug for x in loaded])
     assert len([p for p in stats.written if "/maps/" in p.as_posix()]) == 2 * len(loaded)
 
 

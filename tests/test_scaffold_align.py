@@ -102,9 +102,8 @@ def test_varargs_against_a_plain_parameter_is_usage_differs():
 
 
 def test_proposed_category_is_the_strongest(vocab):
-    table = align(
-        parse_params("a, b=1, c=2"), parse_params("a, b=2, *, d=3"), GENERAL
-    )  # c, d: other kinds
+    # c, d: other kinds
+    table = align(parse_params("a, b=1, c=2"), parse_params("a, b=2, *, d=3"), GENERAL)
     assert [r.relation for r in table] == [
         "same",
         "default_differs",

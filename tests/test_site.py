@@ -52,9 +52,8 @@ def test_mapping_page_has_signatures_table_and_language_link(built_site, lang, c
     assert re.search(r"<table[^>]*>.*?" + col_note, html, re.S)  # the parameter table
     assert relation in text
     other = "zh_CN" if lang == "en" else "en"
-    assert (
-        f'href="../../{other}/maps/torch.demo.Widget.html"' in html
-    )  # language switch to the same page
+    # language switch to the same page
+    assert f'href="../../{other}/maps/torch.demo.Widget.html"' in html
     assert f'hreflang="{other.replace("_", "-")}"' in html
 
 

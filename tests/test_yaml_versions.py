@@ -58,9 +58,8 @@ def test_nesting_limit_is_apimaps_own_on_every_pyyaml(version, tmp_path):
         version,
         "True",
     ]  # this release, with libyaml: the path that broke
-    huge = (
-        tmp_path / "huge-flow.yaml"
-    )  # just under the size limit: libyaml's limit, then ours, both quickly
+    # just under the size limit: libyaml's limit, then ours, both quickly
+    huge = tmp_path / "huge-flow.yaml"
     huge.write_text("torch: " + "[" * 999_000 + "\n", encoding="utf-8")
     run = subprocess.run(
         [sys.executable, "-m", "apimap", "validate", *CASES, str(huge)],

@@ -29,9 +29,8 @@ class LiveSignature:
     text: str  # canonical text, see canonical_signature
     params: tuple[Param, ...]
     source: str  # inspect | overload | text_signature | docstring
-    overloads: tuple[
-        LiveSignature, ...
-    ] = ()  # further documented forms (torch.mean(input, dim, ...))
+    # further documented forms (torch.mean(input, dim, ...))
+    overloads: tuple[LiveSignature, ...] = ()
     opaque: bool = False  # only (*args, **kwargs) could be read: parameters cannot be checked
 
     @property
@@ -117,7 +116,7 @@ class Frameworks:
                 continue
             except AttributeError:
                 pass
-            except Exception as exc:  # a lazy attribute that fails to import is as good as missing
+            except Exception as exc:  # noqa: BLE001 - a lazy attribute that fails to import is as good as missing
                 raise Unresolved(
                     f"{api}: {prefix}.{part} raises {type(exc).__name__} when accessed"
                 ) from None
@@ -144,7 +143,7 @@ class Frameworks:
 def _public_names(obj) -> list[str]:
     try:
         return [n for n in dir(obj) if not n.startswith("_")]
-    except Exception:
+    except Exception:  # noqa: BLE001 - a framework object whose dir() breaks has no names to suggest
         return []
 
 
@@ -236,7 +235,7 @@ def _overload_texts(obj) -> list[str]:
     target = _own_init(obj) if inspect.isclass(obj) else obj
     try:
         overloads = typing.get_overloads(target) if target is not None else []
-    except Exception:
+    except Exception:  # noqa: BLE001 - no readable overloads: fall back to the other signature sources
         return []
     texts = []
     for func in overloads:

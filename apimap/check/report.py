@@ -2,7 +2,8 @@
 
 Shape (``apimap.results.CheckResults``)::
 
-    {"schema": 1, "created": "2026-11-21T19:00:00Z", "versions": {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"},
+    {"schema": 1, "created": "2026-11-21T19:00:00Z",
+     "versions": {"python": "3.11.7", "torch": "2.13.0", "mindspore": "2.10.0"},
      "files": {"torch/optim/Adamax.yaml": {"status": "ok", "findings": [
          {"line": 5, "path": "torch.signature", "severity": "warning", "drift": true, "message": "..."}]}}}
 """

@@ -33,9 +33,8 @@ class Finding:
 class FileCheck:
     item: Loaded
     live: dict[str, LiveApi] = field(default_factory=dict)  # sides that resolved
-    chosen: dict[str, LiveSignature] = field(
-        default_factory=dict
-    )  # per side: the live form the stored text is
+    # per side: the live form the stored text is
+    chosen: dict[str, LiveSignature] = field(default_factory=dict)
     versions: dict[str, str] = field(default_factory=dict)
     findings: list[Finding] = field(default_factory=list)
 
@@ -68,9 +67,8 @@ def check_mapping(item: Loaded, fw: Frameworks, vocab: Vocab) -> FileCheck:
         except Unresolved as exc:
             add((side, "api"), str(exc))
             continue
-        except (
-            Exception
-        ) as exc:  # a framework object that breaks introspection: report, never crash
+        # a framework object that breaks introspection: report, never crash
+        except Exception as exc:  # noqa: BLE001
             add((side, "api"), f"{declared.api}: cannot inspect ({type(exc).__name__}: {exc})")
             continue
         result.live[side] = live
@@ -184,9 +182,8 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
         for side in SIDES
         if side in live and live[side].signature is not None and not live[side].signature.opaque
     }
-    checks_inputs = {
-        side: live[side].kind != "class" for side in sigs
-    }  # a class's inputs go to forward()
+    # a class's inputs go to forward()
+    checks_inputs = {side: live[side].kind != "class" for side in sigs}
     accounted: dict[str, set[str]] = {side: set() for side in SIDES}
     for i, row in enumerate(m.params):
         for side in SIDES:

@@ -233,17 +233,18 @@ def draft(torch_api: str, ms_api: str, fw: Frameworks, vocab: Vocab) -> str:
     category = propose_category(rows, vocab)
     text = _yaml_text(live, sigs, rows, category, fw, vocab)
     data, _ = parse_yaml(text, "draft")
-    Mapping.model_validate(
-        data
-    )  # a draft must fit the schema; only its placeholders fail `apimap validate`
+    # a draft must fit the schema; only its placeholders fail `apimap validate`
+    Mapping.model_validate(data)
     return text
 
 
 def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab: Vocab) -> str:
     t_api, m_api = live["torch"].api, live["mindspore"].api
     out = [
-        f"# Drafted by `apimap new` from {fw.label('torch')} and {fw.label('mindspore')}. Replace every '{PLACEHOLDER}'",
-        "# (apimap validate rejects them), check the rows marked needs_review and the category, then delete these comments.",
+        f"# Drafted by `apimap new` from {fw.label('torch')} and {fw.label('mindspore')}. "
+        f"Replace every '{PLACEHOLDER}'",
+        "# (apimap validate rejects them), check the rows marked needs_review and the category, "
+        "then delete these comments.",
         f"# Docs: {vocab.frameworks['torch'].doc_url_for(t_api, 'en', fw.version('torch'))}",
         f"#       {vocab.frameworks['mindspore'].doc_url_for(m_api, 'en', fw.version('mindspore'))}",
     ]
@@ -268,7 +269,10 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
     out += [
         f"category: {category}",
         "summary:",
-        f"  en: {_q(f'{PLACEHOLDER} in our own words: what differs between {t_api} and {m_api}, and how to port code.')}",
+        "  en: "
+        + _q(
+            f"{PLACEHOLDER} in our own words: what differs between {t_api} and {m_api}, and how to port code."
+        ),
         f"  zh: {_q(f'{PLACEHOLDER} 用自己的话说明 {t_api} 与 {m_api} 的差异，以及如何迁移代码。')}",
     ]
     out.append("params:" if rows else "params: []")
@@ -310,9 +314,8 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
 
 
 def _q(text: str) -> str:
-    return json.dumps(
-        text, ensure_ascii=False
-    )  # a JSON string is a valid double-quoted YAML scalar
+    # a JSON string is a valid double-quoted YAML scalar
+    return json.dumps(text, ensure_ascii=False)
 
 
 def _names(names: list[str]) -> str:

@@ -174,7 +174,9 @@ def _same_value(a, b, across: bool) -> bool:
         or type(a) is type(b)
         and isinstance(a, (list, tuple))
     ):
-        return len(a) == len(b) and all(_same_value(x, y, across) for x, y in zip(a, b, strict=False))
+        return len(a) == len(b) and all(
+            _same_value(x, y, across) for x, y in zip(a, b, strict=False)
+        )
     if isinstance(a, (int, float, complex)) and isinstance(b, (int, float, complex)):
         return a == b
     return type(a) is type(b) and a == b

@@ -26,15 +26,13 @@ def register(sub) -> None:
 def run(args) -> int:
     start = time.perf_counter()
     langs = load_config(args.project.conf).language_names
-    with EarlySphinx(
-        args.project, langs, args.jobs
-    ) as early:  # Sphinx imports itself while we validate and render
+    # Sphinx imports itself while we validate and render
+    with EarlySphinx(args.project, langs, args.jobs) as early:
         catalog = render_step(args.project)
         if catalog is None:
             return 1
-        with console().status(
-            f"Sphinx: building {', '.join(langs)} ..."
-        ):  # mappings.json & co. are made meanwhile
+        # mappings.json & co. are made meanwhile
+        with console().status(f"Sphinx: building {', '.join(langs)} ..."):
             runs = build_html(
                 args.project,
                 langs,

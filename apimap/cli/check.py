@@ -40,7 +40,7 @@ def frameworks():
         except ImportError as exc:
             raise SystemExit(
                 f"apimap: cannot import {key} ({exc}); install the frameworks: pip install -e '.[frameworks]'"
-            )
+            ) from None
     return fw, time.perf_counter() - start
 
 
@@ -100,9 +100,8 @@ def _update(check, fw, vocab, project):
         if live.kind != declared.kind and {live.kind, declared.kind} != {"function", "method"}:
             continue  # a wrong kind needs a person
         values[(side, "version")] = fw.version(side)
-        if (
-            side in check.chosen
-        ):  # the live form closest to the stored text (opaque signatures are never written)
+        # the live form closest to the stored text (opaque signatures are never written)
+        if side in check.chosen:
             values[(side, "signature")] = check.chosen[side].text
     try:
         changed = update_file(item.path, values)
@@ -114,9 +113,8 @@ def _update(check, fw, vocab, project):
     print(f"apimap check: updated {item.display}", file=sys.stderr)
     try:
         fresh = load_file(item.path, mappings_root(item.path), vocab, display=item.display)
-    except (
-        ProblemsError
-    ) as exc:  # cannot happen unless the file was edited meanwhile; report, do not crash
+    # cannot happen unless the file was edited meanwhile; report, do not crash
+    except ProblemsError as exc:
         for p in exc.problems:
             print(p, file=sys.stderr)
         return check

@@ -77,9 +77,8 @@ def run(args) -> int:
     for name, en, zh in pairs:
         try:
             outcome = import_pair(en, zh, out_dir, vocab, taken, name)
-        except (
-            Exception
-        ) as exc:  # a bug in the importer: report it for this page and go on with the others
+        # a bug in the importer: report it for this page and go on with the others
+        except Exception as exc:  # noqa: BLE001
             outcome = Outcome(name, str(en), str(zh))
             outcome.errors.append(f"{en}:1: importer crashed: {type(exc).__name__}: {exc}")
             outcome.crash = traceback.format_exc()
@@ -92,8 +91,9 @@ def run(args) -> int:
     counts = {s: sum(o.status == s for o in outcomes) for s in ("imported", "warnings", "failed")}
     no_unplaced = sum(o.status != "failed" and o.unplaced == 0 for o in outcomes)
     summary = (
-        f"apimap import: {len(outcomes)} page pair(s): {counts['imported']} imported, {counts['warnings']} imported with warnings, "
-        f"{counts['failed']} failed; {no_unplaced} with nothing unplaced; {len(lonely)} page(s) without a partner -> {out_dir}"
+        f"apimap import: {len(outcomes)} page pair(s): {counts['imported']} imported, "
+        f"{counts['warnings']} imported with warnings, {counts['failed']} failed; "
+        f"{no_unplaced} with nothing unplaced; {len(lonely)} page(s) without a partner -> {out_dir}"
     )
     print(summary, file=sys.stderr)
     if args.report:
@@ -117,7 +117,7 @@ def _roundtrip(args, pairs, vocab, lonely) -> int:
     for name, en, zh in pairs:
         try:
             res = roundtrip_pair(en, zh, vocab, args.project.templates, name)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001 - as for import: one crashed page does not stop the rest
             res = {
                 "page": name,
                 "status": "failed",

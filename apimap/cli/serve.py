@@ -20,9 +20,8 @@ def register(sub) -> None:
 def run(args) -> int:
     from ..preview import serve
 
-    args.jobs = getattr(
-        args, "jobs", "1"
-    )  # build's option; serve builds with one Sphinx process per language
+    # build's option; serve builds with one Sphinx process per language
+    args.jobs = getattr(args, "jobs", "1")
     if not args.no_build and build.run(args) != 0 and not args.watch:
         return 1
     return serve(args.project, args.port, rebuild=(lambda: build.run(args)) if args.watch else None)

@@ -74,7 +74,9 @@ class Checker(doctest.OutputChecker):
         if not match:
             return False
         precision = bool(optionflags & NUMBER)
-        return all(numbers_match(w, g, precision) for w, g in zip(wants, match.groups(), strict=False))
+        return all(
+            numbers_match(w, g, precision) for w, g in zip(wants, match.groups(), strict=False)
+        )
 
 
 def numbers_match(want: str, got: str, precision_as_written: bool = False) -> bool:

@@ -49,9 +49,8 @@ def executor_env(memory_mb: int, home: str, preload=PRELOAD) -> dict[str, str]:
             "PYTHONHASHSEED": "0",
             "PYTHONDONTWRITEBYTECODE": "1",
             "PYTHONUNBUFFERED": "1",
-            "PYTHONPATH": str(
-                Path(__file__).resolve().parents[2]
-            ),  # this apimap, even when not installed
+            # this apimap, even when not installed
+            "PYTHONPATH": str(Path(__file__).resolve().parents[2]),
             "GLOG_v": "3",  # MindSpore: errors only
             "APIMAP_MEMORY_LIMIT_MB": str(memory_mb),
             "APIMAP_PRELOAD": ",".join(preload),
@@ -256,11 +255,11 @@ class Executor:
                 text = f.read().decode("utf-8", "replace")
         except OSError:
             return ""
-        kept = [l for l in text.splitlines() if l.strip() and not l.startswith("[WARNING")]
+        kept = [ln for ln in text.splitlines() if ln.strip() and not ln.startswith("[WARNING")]
         if crash:
             kept = [
-                l
-                for l in kept
-                if l.startswith(("Fatal Python error", "terminate called", "Aborted"))
+                ln
+                for ln in kept
+                if ln.startswith(("Fatal Python error", "terminate called", "Aborted"))
             ]
-        return "\n".join("    " + l for l in kept[-lines:])
+        return "\n".join("    " + ln for ln in kept[-lines:])

@@ -51,11 +51,8 @@ class Recorder:
             entry["message"] = _message(report)
 
     def pytest_sessionfinish(self, session, exitstatus):
-        if exitstatus in (
-            2,
-            3,
-            4,
-        ):  # interrupted, internal error, usage error: keep the old file, write nothing partial
+        # interrupted, internal error, usage error: keep the old file, write nothing partial
+        if exitstatus in (2, 3, 4):
             return
         write_results(self.path, list(self.items.values()), self.versions, merge=self.merge)
 
@@ -100,9 +97,8 @@ def write_results(
     path: Path, items: list[dict], versions: dict[str, str], merge: bool = False
 ) -> None:
     """Write the results file atomically. ``merge``: keep the old file's items for files not run now."""
-    parts = [
-        PartResult(**item) for item in items
-    ]  # a status outside the vocabulary fails here, not in a page
+    # a status outside the vocabulary fails here, not in a page
+    parts = [PartResult(**item) for item in items]
     if merge:
         ran = {p.file for p in parts}
         parts = [p for p in read_doctest_results(path).items if p.file not in ran] + parts

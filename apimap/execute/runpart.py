@@ -37,7 +37,8 @@ class ExampleTimeout(BaseException):
 
 
 def run_part(request: dict, progress=None) -> dict:
-    """request: {display, first_line, label, code, options, timeout, names}; progress(line) is told each statement's YAML line.
+    """request: {display, first_line, label, code, options, timeout, names}; progress(line) is told
+    each statement's YAML line.
 
     Returns {status, duration, message, line, values}; status is passed | failed | errored | timeout.
     """
@@ -118,7 +119,8 @@ class _Runner(doctest.DocTestRunner):
         self.outcome = {
             "status": "failed",
             "line": self._line(example),
-            "message": f"output differs\n{self._where(example)}\nExpected:\n{_indent(example.want) or '    (nothing)'}\n"
+            "message": f"output differs\n{self._where(example)}\n"
+            f"Expected:\n{_indent(example.want) or '    (nothing)'}\n"
             f"Got:\n{_indent(got) or '    (nothing)'}",
         }
 
@@ -175,11 +177,11 @@ def trimmed_traceback(tb, yaml: tuple[str, int], test) -> str:
         if m:
             ex = test.examples[int(m["num"])]
             frames.append(
-                f"  {yaml[0]}:{yaml[1] + ex.lineno + fs.lineno - 1}\n    {(ex.source.splitlines() or [''])[fs.lineno - 1].strip()}"
+                f"  {yaml[0]}:{yaml[1] + ex.lineno + fs.lineno - 1}\n"
+                f"    {(ex.source.splitlines() or [''])[fs.lineno - 1].strip()}"
             )
-        elif (
-            frames
-        ):  # library code called from the example (skip the runner's own frames before it)
+        # library code called from the example (skip the runner's own frames before it)
+        elif frames:
             frames.append(
                 f"  {_short_path(fs.filename)}:{fs.lineno} in {fs.name}"
                 + (f"\n    {fs.line.strip()}" if fs.line else "")

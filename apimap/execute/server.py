@@ -100,7 +100,7 @@ def memory_limit(megabytes: int) -> None:
     import resource
 
     with open("/proc/self/status", encoding="ascii") as status:
-        vm_kb = next((int(l.split()[1]) for l in status if l.startswith("VmSize:")), 0)
+        vm_kb = next((int(ln.split()[1]) for ln in status if ln.startswith("VmSize:")), 0)
     limit = vm_kb * 1024 + megabytes * 1024 * 1024
     resource.setrlimit(resource.RLIMIT_AS, (limit, limit))
 

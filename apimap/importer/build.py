@@ -193,8 +193,10 @@ class Builder:
         """Pair en and zh rows by their parameter names (groups are sometimes labelled differently)."""
         en_rows, zh_rows = self.en.rows, self.zh.rows
         en_rows = self._merge_rows(en_rows, zh_rows)
+
         def key(r):
             return (cell_key(r.torch), cell_key(r.mindspore))
+
         zh_by_key: dict = {}
         for r in zh_rows:
             zh_by_key.setdefault(key(r), []).append(r)
@@ -218,7 +220,8 @@ class Builder:
         return out
 
     def _merge_rows(self, en_rows: list[Row], zh_rows: list[Row]) -> list[Row]:
-        """Rows 'h_0 | hx' and 'c_0 | hx' with the same notes are one 'merged' row 'h_0, c_0 | hx' (in both languages)."""
+        """Rows 'h_0 | hx' and 'c_0 | hx' with the same notes are one 'merged' row 'h_0, c_0 | hx'
+        (in both languages)."""
 
         def merge(rows: list[Row]) -> list[Row]:
             out: list[Row] = []
@@ -341,9 +344,8 @@ class Builder:
         for page in (self.en, self.zh):
             text = page.prose_text()
             if page.preamble and _has_alias_table(page):
-                text = (
-                    page.preamble_text() + "\n\n" + text
-                ).strip()  # the list of further API pairs leads the summary
+                # the list of further API pairs leads the summary
+                text = (page.preamble_text() + "\n\n" + text).strip()
             if not text:
                 self.warn(
                     page, page.title_line, "no prose under the differences heading; summary is '-'"
@@ -439,9 +441,8 @@ class Builder:
                 and len(chunks) > 1
                 and guess_part("\n".join(chunks[0][1])) is None
             ):
-                shared = "\n".join(chunks[0][1]).strip(
-                    "\n"
-                )  # set-up code before the markers serves both parts
+                # set-up code before the markers serves both parts
+                shared = "\n".join(chunks[0][1]).strip("\n")
                 chunks = chunks[1:]
             for part, buf, line in chunks:
                 text = "\n".join(buf).strip("\n")
@@ -451,9 +452,8 @@ class Builder:
                     text = shared + "\n\n" + text
                 if part is None:
                     part = guess_part(text)
-                    if (
-                        part is None
-                    ):  # one script using both frameworks (or neither): run it as one part
+                    # one script using both frameworks (or neither): run it as one part
+                    if part is None:
                         part = "mindspore"
                         self.mixed = True
                 if part in parts:
@@ -667,7 +667,7 @@ _CLASS = re.compile(r"^\s*class\s+")
 
 def flatten_signature(code: str) -> tuple[str, str | None]:
     """A signature block -> one line per signature (several for overloads) and 'class' when it says so."""
-    lines = [l for l in code.strip("\n").split("\n")]
+    lines = code.strip("\n").split("\n")
     sigs: list[str] = []
     depth = 0
     for line in lines:
@@ -683,8 +683,7 @@ def flatten_signature(code: str) -> tuple[str, str | None]:
         s = _CLASS.sub("", s) if kind else s
         s = re.sub(r"([(\[{])\s+", r"\1", s)
         s = re.sub(r"\s+([)\]}])", r"\1", s)
-        s = re.sub(
-            r",\s*\)", ")", s
-        )  # 'weight_decay=0.0,\n)': a trailing comma says nothing in a signature
+        # 'weight_decay=0.0,\n)': a trailing comma says nothing in a signature
+        s = re.sub(r",\s*\)", ")", s)
         out.append(" ".join(s.split()))
     return "\n".join(out), kind

@@ -80,9 +80,8 @@ def to_doctest(code: str) -> str:
             n = end + 1
             if prints or echoes:
                 after = _take_output(lines, n, out, R)
-                if (
-                    after == n
-                ):  # the page shows no output here: run the statement, do not check what it prints
+                # the page shows no output here: run the statement, do not check what it prints
+                if after == n:
                     out[-1] += SKIP_OUTPUT
                 n = after
             continue

@@ -64,9 +64,8 @@ class ApiSection:
     link_text: str | None = None
     url: str | None = None
     link_line: int = 0
-    blocks: list[Block] = field(
-        default_factory=list
-    )  # everything in the section, for keeping extras verbatim
+    # everything in the section, for keeping extras verbatim
+    blocks: list[Block] = field(default_factory=list)
 
     @property
     def source(self) -> str:
@@ -108,17 +107,15 @@ class Page:
     title: str = ""
     title_line: int = 0
     apis: list[ApiSection] = field(default_factory=list)
-    preamble: list[Block] = field(
-        default_factory=list
-    )  # a note + table of further API pairs, before the API sections
+    # a note + table of further API pairs, before the API sections
+    preamble: list[Block] = field(default_factory=list)
     prose: list[Block] = field(default_factory=list)  # the Differences section minus the table
     table_line: int = 0
     rows: list[Row] = field(default_factory=list)
     examples: list[CodeExample] = field(default_factory=list)
     unplaced: list[Unplaced] = field(default_factory=list)
-    notes: list[tuple[int, str]] = field(
-        default_factory=list
-    )  # (line, message) warnings that lose nothing
+    # (line, message) warnings that lose nothing
+    notes: list[tuple[int, str]] = field(default_factory=list)
     lines: list[str] = field(default_factory=list)
 
     def prose_text(self) -> str:
@@ -201,7 +198,8 @@ def parse_page(text: str, path: str, lang: str) -> Page:
         raise PageError(
             path,
             first.line if first else 1,
-            f"not a pytorch_diff page: expected a title like '# {R.lang(lang)['title_write'].format(torch='torch.X')}', got {got}",
+            "not a pytorch_diff page: expected a title like "
+            f"'# {R.lang(lang)['title_write'].format(torch='torch.X')}', got {got}",
         )
     page.title, page.title_line = _title(all_blocks[0].text), all_blocks[0].line
 
@@ -297,8 +295,8 @@ def _title(text: str) -> str:
 
 def _unquote(source: str) -> str:
     lines = source.split("\n")
-    if all(l.lstrip().startswith(">") or not l.strip() for l in lines):
-        lines = [re.sub(r"^\s*>\s?", "", l) for l in lines]
+    if all(ln.lstrip().startswith(">") or not ln.strip() for ln in lines):
+        lines = [re.sub(r"^\s*>\s?", "", ln) for ln in lines]
     return "\n".join(lines).strip()
 
 
@@ -328,7 +326,7 @@ def _param_table(b: Block, page: Page) -> bool:
         return False
     page.table_line = b.line
     body = src[2:]
-    if not any(l.strip() for l in body):
+    if not any(ln.strip() for ln in body):
         raise PageError(
             page.path, b.line, "parameter table has a header but no rows; is it truncated?"
         )

@@ -103,7 +103,7 @@ def render_page(m: Mapping, lang: str, templates: Path) -> str:
         note = None
         if ex.note:
             text = ex.note.en if lang == "en" else ex.note.zh
-            note = "\n".join("> " + l if l.strip() else ">" for l in text.split("\n"))
+            note = "\n".join("> " + ln if ln.strip() else ">" for ln in text.split("\n"))
         parts = [
             {"marker": f"# {label}", "code": from_doctest(getattr(ex, part)).rstrip("\n")}
             for part, label in (("torch", "PyTorch"), ("mindspore", "MindSpore"))
@@ -223,9 +223,9 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
                     )
             else:
                 body = [
-                    tuple(_nows(c) for c in split_cells(l))
-                    for i, l in enumerate(src)
-                    if i != 1 and l.strip()
+                    tuple(_nows(c) for c in split_cells(ln))
+                    for i, ln in enumerate(src)
+                    if i != 1 and ln.strip()
                 ]
                 items.append((b.line, "table", tuple(body)))
         else:
@@ -234,9 +234,8 @@ def _items(text: str, lang: str) -> tuple[list[tuple], list[tuple], str]:
                 lm = re.match(r"\[([^\]]*)\]\(([^)\s]*)\)", link.group("link"))
                 items.append((b.line, "link", (_nows(lm.group(1)), same_url(lm.group(2)))))
                 continue
-            text = "\n".join(
-                re.sub(r"^\s*(>\s?)+", "", line) for line in b.source.split("\n")
-            )  # quote marks off
+            # quote marks off
+            text = "\n".join(re.sub(r"^\s*(>\s?)+", "", line) for line in b.source.split("\n"))
             items.append((b.line, "text", _nows(text)))
     if fences:
         items[-1] = items[-1][:2] + (_code_key(fences),)

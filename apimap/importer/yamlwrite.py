@@ -11,7 +11,10 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString, LiteralScalarStri
 
 from ..model import Mapping
 
-HEADER = "# Imported by `apimap import` from {source}.\n# Review every needs_review mark and the imported_unplaced text, then delete them.\n"
+HEADER = (
+    "# Imported by `apimap import` from {source}.\n"
+    "# Review every needs_review mark and the imported_unplaced text, then delete them.\n"
+)
 
 
 def _order(model_cls) -> list[str]:

@@ -73,9 +73,8 @@ class _Quiet(http.server.SimpleHTTPRequestHandler):
 
 
 class _Server(http.server.ThreadingHTTPServer):
-    def handle_error(
-        self, request, client_address
-    ):  # a browser leaving a page mid-download is not an error
+    # a browser leaving a page mid-download is not an error
+    def handle_error(self, request, client_address):
         if not isinstance(sys.exc_info()[1], ConnectionError):
             super().handle_error(request, client_address)
 

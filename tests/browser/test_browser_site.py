@@ -48,9 +48,8 @@ def test_typing_adam_shows_only_matching_rows(page, lang):
 
 def test_filter_matches_category_labels_in_both_languages(page):
     open_explorer(page, "en")
-    page.locator('.apimap-explorer input[data-filter="q"]').fill(
-        "参数名不同"
-    )  # zh label on the en page
+    # zh label on the en page
+    page.locator('.apimap-explorer input[data-filter="q"]').fill("参数名不同")
     assert shown_apis(page) == ["torch.nn.Linear"]
     page.locator('.apimap-explorer input[data-filter="q"]').fill("names differ")
     assert shown_apis(page) == ["torch.nn.Linear"]
@@ -150,9 +149,8 @@ def test_mapping_page_furniture(page, edit_url):
     badge = page.locator("article .apimap-cat").first
     assert badge.inner_text() == "PyTorch has more parameters"
     assert "MindSpore lacks" in badge.get_attribute("title")  # the definition, shown on hover
-    assert (
-        page.locator("article .apimap-ok", has_text="verified").count() >= 1
-    )  # from the doctest results
+    # from the doctest results
+    assert page.locator("article .apimap-ok", has_text="verified").count() >= 1
     edit = page.locator("article a", has_text="Edit this mapping")
     assert edit.get_attribute("href") == edit_url.format(path="mappings/torch/optim/Adamax.yaml")
     # code in tabs: the MindSpore tab shows MindSpore code

@@ -92,9 +92,8 @@ def test_big_results_come_a_page_at_a_time(page, built):
         and "the first 40 are shown" in page.locator(".apimap-explorer-count").inner_text()
     )
     page.locator(".apimap-explorer-scroll").evaluate("el => { el.scrollTop = el.scrollHeight; }")
-    page.wait_for_function(
-        "document.querySelector('.apimap-explorer').dataset.shown === '80'"
-    )  # scrolling loads more
+    # scrolling loads more
+    page.wait_for_function("document.querySelector('.apimap-explorer').dataset.shown === '80'")
     page.locator(".apimap-explorer-more").click()
     assert box.get_attribute("data-shown") == "120"
     apis = page.locator(".apimap-explorer tbody tr td:first-child").all_inner_texts()

@@ -76,12 +76,10 @@ def test_built_html_has_no_injected_markup(hostile_site):
         parsed = _Elements()
         parsed.feed((html / rel).read_text(encoding="utf-8"))
         assert not [s for s in parsed.scripts if "__pwned" in s], rel
-        assert not [(t, a) for t, a in parsed.elements if any(k.startswith("on") for k in a)], (
-            rel
-        )  # no event handlers
-        assert not [t for t, _ in parsed.elements if t == "iframe"], (
-            rel
-        )  # (the theme itself uses svg and style)
+        # no event handlers
+        assert not [(t, a) for t, a in parsed.elements if any(k.startswith("on") for k in a)], rel
+        # (the theme itself uses svg and style)
+        assert not [t for t, _ in parsed.elements if t == "iframe"], rel
 
 
 @pytest.mark.parametrize("rel", PAGES)
@@ -96,9 +94,8 @@ def test_no_script_runs(browser, hostile_site, rel):
     page.wait_for_timeout(300)
     assert page.evaluate("window.__pwned") is None
     assert dialogs == []
-    assert (
-        page.evaluate("document.body.offsetHeight") > 100
-    )  # an injected <style> did not hide the page
+    # an injected <style> did not hide the page
+    assert page.evaluate("document.body.offsetHeight") > 100
     if "maps/" in rel:
         assert "window.__pwned" in page.inner_text("article")  # the payload is visible, as text
     page.close()
