@@ -18,15 +18,21 @@ from typing import Literal
 from pydantic import BaseModel, ConfigDict, Field
 
 from .catalog import Catalog, module_of
+from .paramkinds import (
+    KEYWORD_ONLY,
+    KINDS,
+    POSITIONAL,
+    POSITIONAL_ONLY,
+    VAR_KEYWORD,
+    VAR_POSITIONAL,
+)
 from .results import Status
 
 FORMAT_VERSION = 1
 JSON_NAME, SCHEMA_NAME, CSV_NAME = "mappings.json", "mappings.schema.json", "mappings.csv"
 SCHEMA_ID = f"https://apimap.dev/schema/mappings-export-{FORMAT_VERSION}.json"
 
-ParamKind = Literal[
-    "positional_only", "positional_or_keyword", "var_positional", "keyword_only", "var_keyword"
-]
+ParamKind = Literal[KINDS]  # type: ignore[valid-type]
 
 
 class Out(BaseModel):
@@ -162,7 +168,7 @@ def parse_signature(text: str) -> list[SignatureParam] | None:
     positional = [*args.posonlyargs, *args.args]
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
     for i, (a, d) in enumerate(zip(positional, defaults, strict=False)):
-        kind = "positional_only" if i < len(args.posonlyargs) else "positional_or_keyword"
+        kind = POSITIONAL_ONLY if i < len(args.posonlyargs) else POSITIONAL
         out.append(
             SignatureParam(name=a.arg, kind=kind, default=seg(d), annotation=seg(a.annotation))
         )
@@ -170,7 +176,7 @@ def parse_signature(text: str) -> list[SignatureParam] | None:
         out.append(
             SignatureParam(
                 name=args.vararg.arg,
-                kind="var_positional",
+                kind=VAR_POSITIONAL,
                 default=None,
                 annotation=seg(args.vararg.annotation),
             )
@@ -178,14 +184,14 @@ def parse_signature(text: str) -> list[SignatureParam] | None:
     for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False):
         out.append(
             SignatureParam(
-                name=a.arg, kind="keyword_only", default=seg(d), annotation=seg(a.annotation)
+                name=a.arg, kind=KEYWORD_ONLY, default=seg(d), annotation=seg(a.annotation)
             )
         )
     if args.kwarg:
         out.append(
             SignatureParam(
                 name=args.kwarg.arg,
-                kind="var_keyword",
+                kind=VAR_KEYWORD,
                 default=None,
                 annotation=seg(args.kwarg.annotation),
             )

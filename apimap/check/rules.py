@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from ..paramkinds import describe
 from ..problems import Problem, did_you_mean, format_path
 from ..validate import Loaded
 from ..vocab import Vocab
@@ -210,7 +211,7 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
                     )
                 elif param.label != name:
                     shown = {VAR_POSITIONAL: "*args", VAR_KEYWORD: "**kwargs"}.get(
-                        param.kind, f"a {param.kind} parameter"
+                        param.kind, f"a {describe(param.kind)} parameter"
                     )
                     add(
                         ("params", i, side),

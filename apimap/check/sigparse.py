@@ -12,11 +12,17 @@ import ast
 import re
 from dataclasses import dataclass
 
-POSITIONAL_ONLY = "positional-only"
-POSITIONAL = "positional-or-keyword"
-VAR_POSITIONAL = "*args"
-KEYWORD_ONLY = "keyword-only"
-VAR_KEYWORD = "**kwargs"
+from ..paramkinds import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, VAR_KEYWORD, VAR_POSITIONAL
+
+__all__ = [
+    "KEYWORD_ONLY",
+    "POSITIONAL",
+    "POSITIONAL_ONLY",
+    "VAR_KEYWORD",
+    "VAR_POSITIONAL",
+    "Param",
+    "parse_signature",
+]
 
 _IDENT = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 _OPEN, _CLOSE = "([{", ")]}"
