@@ -92,3 +92,25 @@ def test_the_graph_sees_lazy_and_string_imports(tmp_path):
         and g["apimap.sub"] == {"apimap.a"}
     )
     assert module_graph.cycles(g) == [["apimap.a", "apimap.b"]]
+
+
+def test_parsing_the_command_line_imports_no_stage_it_does_not_run():
+    """Every command parses every command's options: registering must stay cheap (stages load in ``run``)."""
+    import subprocess
+    import sys
+
+    code = "import sys, apimap.cli; print('\\n'.join(sorted(m for m in sys.modules if m.startswith('apimap'))))"
+    run = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, check=True, cwd=REPO
+    )
+    heavy = (
+        "apimap.render",
+        "apimap.export",
+        "apimap.sitebuild",
+        "apimap.sphinx_ext",
+        "apimap.check.",
+        "apimap.execute.",
+        "apimap.importer.",
+        "apimap.pytest_plugin",
+    )
+    assert [m for m in run.stdout.split() if m.startswith(heavy)] == []

@@ -1,4 +1,7 @@
-"""The ``apimap`` command: one module per subcommand, listed in ``COMMANDS``. Nothing below the CLI imports it."""
+"""The ``apimap`` command: one module per subcommand, listed in ``COMMANDS``. Nothing below the CLI imports it.
+
+Each command module registers its options cheaply and imports its stage inside ``run``: every command parses
+all of them, and ``apimap validate`` should not pay for Sphinx, the export models or the check stage."""
 
 from __future__ import annotations
 

@@ -5,11 +5,7 @@ from __future__ import annotations
 import sys
 import time
 
-from ..config import load_config
-from ..export import export_files
-from ..sitebuild import EarlySphinx, build_html
 from .common import console
-from .render import render_step
 
 
 def register(sub) -> None:
@@ -24,6 +20,11 @@ def register(sub) -> None:
 
 
 def run(args) -> int:
+    from ..config import load_config
+    from ..export import export_files
+    from ..sitebuild import EarlySphinx, build_html
+    from .render import render_step
+
     start = time.perf_counter()
     langs = load_config(args.project.conf).language_names
     # Sphinx imports itself while we validate and render

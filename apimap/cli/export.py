@@ -6,7 +6,6 @@ import sys
 import time
 from pathlib import Path
 
-from ..export import write_exports
 from ..results import DOCTEST_RESULTS
 from .common import load_catalog
 
@@ -26,6 +25,8 @@ def register(subparsers) -> None:
 
 
 def run(args) -> int:
+    from ..export import write_exports
+
     start = time.perf_counter()
     catalog = load_catalog(args.project, "export")
     if catalog is None:

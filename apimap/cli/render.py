@@ -4,8 +4,6 @@ from __future__ import annotations
 
 import sys
 
-from ..catalog import Catalog
-from ..render import render_all
 from .common import load_catalog
 
 
@@ -14,8 +12,10 @@ def register(sub) -> None:
     p.set_defaults(func=run)
 
 
-def render_step(project) -> Catalog | None:
+def render_step(project):
     """Validate everything, then render; the catalog, or None when invalid (nothing written)."""
+    from ..render import render_all
+
     catalog = load_catalog(project, "render")
     if catalog is None:
         return None
