@@ -100,9 +100,8 @@ def build_catalog(
 ) -> Catalog:
     """The catalog of a validated tree: results files from ``project.build``, commit dates from git (only
     when every mapping is one of the project's own files)."""
-    own = (
-        dates and loaded and all(project.mappings.resolve() in item.path.parents for item in loaded)
-    )
+    root = project.mappings.resolve()
+    own = dates and loaded and all(item.path.is_relative_to(root) for item in loaded)
     return Catalog.of(
         config,
         loaded,

@@ -27,10 +27,11 @@ from __future__ import annotations
 import json
 import os
 import tempfile
+from functools import cached_property
 from pathlib import Path
 from typing import Literal, get_args
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
 PartStatus = Literal["passed", "failed", "errored", "xfailed", "xpassed", "skipped"]
 STATUSES: tuple[str, ...] = get_args(PartStatus)
@@ -81,20 +82,21 @@ class DoctestResults(_Record):
     platform: str = ""
     versions: dict[str, str] = {}
     items: tuple[PartResult, ...] = ()
-    _index: dict = PrivateAttr(default=None)
 
     @property
     def present(self) -> bool:
         return bool(self.items)
 
+    @cached_property
+    def _by_example(self) -> dict[tuple[str, str], dict[str, PartResult]]:
+        idx: dict[tuple[str, str], dict[str, PartResult]] = {}
+        for item in self.items:
+            idx.setdefault((item.file, item.example), {})[item.part] = item
+        return idx
+
     def for_example(self, rel: str, example: str) -> dict[str, PartResult]:
         """{'torch': item, 'mindspore': item, 'compare': item} for one example (missing parts absent)."""
-        if self._index is None:
-            idx: dict[tuple[str, str], dict[str, PartResult]] = {}
-            for item in self.items:
-                idx.setdefault((item.file, item.example), {})[item.part] = item
-            self._index = idx
-        return self._index.get((rel, example), {})
+        return self._by_example.get((rel, example), {})
 
     def example_status(self, rel: str, example: str) -> str:
         """One status for the whole example: the worst of its parts, or 'not_run'."""
