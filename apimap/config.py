@@ -90,9 +90,17 @@ class UiFile(_Strict):
     strings: dict[str, Bilingual]
 
 
+class Limits(_Strict):
+    """How much a project may hold: a bound on what a pull request can make CI read and build."""
+
+    max_mappings: int = Field(20_000, ge=1)
+    max_total_mb: int = Field(200, ge=1)
+
+
 class SiteFile(_Strict):
     edit_url: str = ""
     strings: dict[str, Bilingual] = {}
+    limits: Limits = Limits()
 
 
 class GlossaryTerm(_Strict):
@@ -126,6 +134,7 @@ class Config:
     strings: dict[str, Bilingual]  # ui.yaml's, with site.yaml's added (ui.yaml wins on a clash)
     edit_url: str
     glossary: tuple[GlossaryTerm, ...]
+    limits: Limits = Limits()
 
     def strings_for(self, lang: str) -> dict[str, str]:
         """Every UI string in one site language (``en``, ``zh_CN``)."""
@@ -239,4 +248,5 @@ def load_config(conf_dir: Path) -> Config:
         {**site.strings, **ui.strings},
         site.edit_url,
         tuple(read["glossary.yaml"][0].terms),
+        site.limits,
     )

@@ -45,7 +45,7 @@ def pydantic_problems(
         if loc in suggested and all(e["type"] == "missing" for e in errs):
             continue
         yield Problem(
-            display, lines.line(loc), format_path(loc), _one_message(errs, loc, root, names)
+            display, lines.line(loc), short_path(loc), _one_message(errs, loc, root, names)
         )
 
 
@@ -182,6 +182,11 @@ def _model_in(annotation):
         if found:
             return found
     return None
+
+
+def short_path(loc: tuple) -> str:
+    """A key path for a message, each key cut to an excerpt: a hostile key is never echoed whole."""
+    return format_path(tuple(short(p, 40) if isinstance(p, str) else p for p in loc))
 
 
 def typename(value) -> str:

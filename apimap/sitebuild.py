@@ -202,6 +202,8 @@ def build_html(
             if proc.poll() is None:
                 _stop(proc)
     if all(r.returncode == 0 for r in runs):
+        for lang in languages:
+            prune_orphans(staging / lang, project.src / lang)
         write_root_index(staging, languages)
         for name, text in extra.items():
             (staging / name).write_text(text, encoding="utf-8")
@@ -258,6 +260,25 @@ def _start(
                 _stop(proc)
         raise
     return procs
+
+
+SPHINX_PAGES = frozenset(
+    {"genindex", "search", "py-modindex"}
+)  # pages Sphinx makes with no source file
+
+
+def prune_orphans(out: Path, src: Path) -> list[Path]:
+    """Delete the HTML pages in ``out`` whose Markdown source in ``src`` is gone (a deleted mapping, or what a
+    failed build left), so that only pages with a source are published. Sphinx itself never deletes them."""
+    removed = []
+    for page in out.rglob("*.html"):
+        rel = page.relative_to(out).as_posix()[: -len(".html")]  # names hold dots: torch.optim.Adam
+        if rel.startswith("_") or rel in SPHINX_PAGES:
+            continue
+        if not (src / f"{rel}.md").is_file():
+            page.unlink()
+            removed.append(page)
+    return removed
 
 
 def publish(staging: Path, html: Path) -> None:

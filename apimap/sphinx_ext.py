@@ -269,7 +269,8 @@ def add_language_links(app, pagename, templatename, context, doctree):
         links.append({"code": code, "label": label, "href": href, "current": code == here})
     context["apimap_languages"] = links
     tags = "".join(
-        f'\n<link rel="alternate" hreflang="{link["code"].replace("_", "-")}" href="{link["href"]}" />'
+        f'\n<link rel="alternate" hreflang="{escape(link["code"].replace("_", "-"))}" '
+        f'href="{escape(link["href"])}" />'
         for link in links
     )
     context["metatags"] = context.get("metatags", "") + tags

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import doctest
+import os
 import pickle
 import re
 from collections.abc import Iterable
@@ -73,17 +74,20 @@ def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None =
 
 
 def load_tree(
-    paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None
+    paths: Iterable[Path], root: Path | None, vocab: Vocab, cache=None, limits=None
 ) -> tuple[list[Loaded], list[Problem]]:
     """Load many files; never stops at the first bad one. Returns the good ones and all problems.
 
     Each file's path is checked against its API relative to ``root``, or (``root=None``) relative to the
-    nearest folder above it named ``mappings``.
+    nearest folder above it named ``mappings``. ``limits`` (conf/site.yaml's) bounds how many files and
+    bytes are read at all.
     """
     loaded: list[Loaded] = []
-    problems: list[Problem] = []
     todo: list[tuple[Path, Path | None, bytes | None]] = []
-    for path in sorted(set(expand(paths))):
+    files, problems = expand(paths)
+    if limits is not None and (over := _over_limits(files, limits, root)):
+        return [], problems + [over]
+    for path in sorted(set(files)):
         file_root = root or mappings_root(path)
         data = _read_for_cache(path) if cache is not None else None
         hit = cache.get(path, file_root, data) if data is not None else None
@@ -108,6 +112,28 @@ def load_tree(
     dupes = {(p.file) for p in problems if p.message.startswith("same pair as")}
     loaded = [item for item in loaded if item.display not in dupes]
     return loaded, problems
+
+
+def _over_limits(files: list[Path], limits, root: Path | None) -> Problem | None:
+    where = _display(root, None) if root else "mappings"
+    if len(files) > limits.max_mappings:
+        return Problem(
+            where,
+            1,
+            "",
+            f"{len(files):,} mapping files; the limit is {limits.max_mappings:,} "
+            "(conf/site.yaml limits.max_mappings)",
+        )
+    total = sum(p.stat().st_size for p in files if p.is_file())
+    if total > limits.max_total_mb * 2**20:
+        return Problem(
+            where,
+            1,
+            "",
+            f"mapping files hold {total / 2**20:,.0f} MB; the limit is "
+            f"{limits.max_total_mb:,} MB (conf/site.yaml limits.max_total_mb)",
+        )
+    return None
 
 
 def _load_one(path: Path, root: Path | None, vocab: Vocab) -> Loaded | list[Problem]:
@@ -161,17 +187,53 @@ def mappings_root(path: Path) -> Path | None:
     return None  # a loose file: validated, but its path is not checked
 
 
-def expand(paths: Iterable[Path]) -> Iterable[Path]:
+def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
+    """The mapping files named by ``paths`` (files, or folders walked for ``*.yaml``), resolved.
+
+    In a folder, hidden entries (``.git``, ``.cache``) are judged relative to that folder, so a project that
+    itself lives under a hidden folder is still read. An entry that resolves outside the folder it was found
+    in (a symlink to /etc/shadow, or to another tree) is a problem and is never read. A folder with no mapping
+    file at all is a problem too: a misplaced step must not pass on nothing.
+    """
+    files: list[Path] = []
+    problems: list[Problem] = []
     for p in paths:
         p = Path(p)
-        if p.is_dir():
-            yield from (
-                q.resolve()
-                for q in p.rglob("*.yaml")
-                if not any(part.startswith(".") for part in q.parts)
+        if not p.is_dir():
+            files.append(p.resolve())
+            continue
+        top = p.resolve()
+        found = refused = 0
+        for dirpath, dirnames, filenames in os.walk(p):  # never follows symlinked folders
+            dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            for name in [*dirnames, *filenames]:
+                entry = Path(dirpath) / name
+                if name.startswith(".") or not (entry.is_dir() or name.endswith(".yaml")):
+                    continue
+                real = entry.resolve()
+                if not real.is_relative_to(top):
+                    shown = _display(entry, None)
+                    problems.append(
+                        Problem(
+                            shown,
+                            1,
+                            "",
+                            f"resolves outside {_display(p, None)} (a symbolic link?); not read",
+                        )
+                    )
+                    refused += 1
+                    if name in dirnames:
+                        dirnames.remove(name)
+                elif entry.is_file():
+                    files.append(real)
+                    found += 1
+        if not found and not refused:
+            problems.append(
+                Problem(
+                    _display(p, None), 1, "", "no mapping files (*.yaml) here; nothing to check"
+                )
             )
-        else:
-            yield p.resolve()
+    return files, problems
 
 
 def duplicate_pairs(loaded: list[Loaded]) -> Iterable[Problem]:
@@ -359,6 +421,8 @@ _IMAGE = re.compile(r"!\[[^\]]*\]\s*[(\[]")
 _DIRECTIVE = re.compile(r"^\s*(`{3,}|~{3,}|:{3,})\s*\{", re.M)
 _ROLE = re.compile(r"\{([A-Za-z][\w:-]*)\}`")
 SAFE_ROLES = frozenset({"math", "sub", "sup", "kbd", "abbr"})
+# TeX commands with which MathJax makes links, classes, ids, styles or raw HTML: never needed in a formula here.
+_TEX_UNSAFE = re.compile(r"\\(href|url|class|cssId|style|html|data|unicode|require)\b")
 
 
 def unsafe_markup(text: str) -> Iterable[str]:
@@ -379,6 +443,8 @@ def unsafe_markup(text: str) -> Iterable[str]:
     for role in _ROLE.findall(text):
         if role not in SAFE_ROLES:
             yield f"role {{{role}}} is not allowed in mapping text; allowed: {', '.join(sorted(SAFE_ROLES))}"
+    for command in dict.fromkeys(_TEX_UNSAFE.findall(text)):
+        yield f"TeX command \\{command} is not allowed in maths (it makes links or markup, not formulas)"
 
 
 PLACEHOLDER = "TODO:"  # what `apimap new` writes where a person must write text or code
@@ -407,12 +473,24 @@ def _placeholder_problems(m: Mapping, at) -> Iterable[Problem]:
         yield from walk(m.model_dump(exclude_none=True), ())
 
 
+_TAG = re.compile(
+    r"^[a-z0-9][a-z0-9_-]{0,59}$"
+)  # like an example id: it becomes part of URLs and page names
+
+
 def _path_rule(m: Mapping, rel: str, at) -> Iterable[Problem]:
     """mappings/torch/optim/Adamax.yaml holds torch.optim.Adamax; a second pair may be Adamax@mint.yaml."""
     if rel is None:
         return
     *dirs, stem = rel[: -len(".yaml")].split("/")
-    name = stem.split("@", 1)[0]
+    name, _, tag = stem.partition("@")
+    if "@" in stem and not _TAG.match(tag):
+        yield at(
+            ("torch", "api"),
+            f"file name tag '@{_short(tag, 40)}' is not a valid tag: lowercase letters, digits, - and _ "
+            "(e.g. Adam@mint.yaml)",
+        )
+        return
     expected = ".".join([*dirs, name])
     if expected != m.torch.api:
         want = "/".join(m.torch.api.split(".")) + ".yaml"

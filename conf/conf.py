@@ -32,6 +32,17 @@ myst_enable_extensions = ["colon_fence", "dollarmath", "attrs_inline"]
 myst_heading_anchors = 3
 suppress_warnings = ["myst.header"]
 
+# MathJax's safe mode as a second line behind validation (which rejects \href and the like in maths):
+# no links, classes, ids or styles from formulas.
+mathjax3_config = {
+    "loader": {"load": ["ui/safe"]},
+    "options": {
+        "safeOptions": {
+            "allow": {"URLs": "none", "classes": "none", "cssIDs": "none", "styles": "none"}
+        }
+    },
+}
+
 # Raw HTML from any source is not allowed in pages (see apimap/markdown.py for YAML text).
 docutils_settings = {"raw_enabled": False, "file_insertion_enabled": False}
 

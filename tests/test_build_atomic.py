@@ -137,6 +137,22 @@ def test_incremental_publish_copies_what_changed_and_links_the_rest(built, proje
     )
 
 
+def test_a_deleted_mapping_and_a_failed_builds_pages_are_never_published(built, project):
+    """Sphinx never deletes output: without pruning, the page of a deleted mapping stayed online, and what a
+    failed build had written was published by the next good one."""
+    proj, page, _ = built
+    html = proj / "site/_build/html"
+    assert page.is_file() and (html / "zh_CN/maps/torch.demo.nn.Thing.html").is_file()
+    (proj / "mappings/torch/demo/nn/Thing.yaml").unlink()
+    (proj / "mappings/torch/demo/nn/Thing@other.yaml").unlink()
+    run = build(proj, project.root)
+    assert run.returncode == 0, run.stderr
+    assert not page.exists() and not (html / "zh_CN/maps/torch.demo.nn.Thing.html").exists()
+    assert not (proj / "site/_build/staging/en/maps/torch.demo.nn.Thing.html").exists()
+    assert (html / "en/maps/torch.demo.Widget.html").is_file()
+    assert (html / "en/search.html").is_file() and (html / "en/genindex.html").is_file()
+
+
 def test_a_language_whose_inputs_did_not_change_is_not_rebuilt(built, project):
     proj, page, before = built
     run = build(proj, project.root)  # nothing changed at all
@@ -226,6 +242,7 @@ def test_a_worker_that_died_while_warming_up_is_replaced(tmp_path, monkeypatch):
 
     (tmp_path / "conf").mkdir()
     (tmp_path / "site/_build/src/en").mkdir(parents=True)
+    (tmp_path / "site/_build/src/en/index.md").write_text("# index\n")  # published pages have a source
     project = SimpleNamespace(
         root=tmp_path,
         conf=tmp_path / "conf",

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import sys
@@ -38,8 +39,6 @@ def _problems(conf: Path) -> list[str]:
 
 
 def _relpath(conf: Path, name: str) -> str:
-    import os
-
     return os.path.relpath(conf / name)
 
 
@@ -149,6 +148,7 @@ def test_cli_reports_a_conf_typo_in_one_line_without_traceback(conf, optimize):
         capture_output=True,
         text=True,
         cwd=proj,
+        env={**os.environ, "PYTHONPATH": str(REPO)},  # this checkout's apimap
         timeout=60,
     )
     assert run.returncode == 1 and "Traceback" not in run.stderr

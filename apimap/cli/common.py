@@ -33,7 +33,11 @@ def load(
     config = load_config(project.conf)
     cache = ValidationCache(project.build / "cache" / "validated.pickle", project.conf)
     loaded, problems = load_tree(
-        paths or [project.mappings], None if paths else project.mappings, config.vocab, cache
+        paths or [project.mappings],
+        None if paths else project.mappings,
+        config.vocab,
+        cache,
+        limits=config.limits,
     )
     cache.save(keep=None if paths else {str(item.path) for item in loaded})
     return config, loaded, problems
