@@ -242,7 +242,9 @@ def test_a_worker_that_died_while_warming_up_is_replaced(tmp_path, monkeypatch):
 
     (tmp_path / "conf").mkdir()
     (tmp_path / "site/_build/src/en").mkdir(parents=True)
-    (tmp_path / "site/_build/src/en/index.md").write_text("# index\n")  # published pages have a source
+    (tmp_path / "site/_build/src/en/index.md").write_text(
+        "# index\n"
+    )  # published pages have a source
     project = SimpleNamespace(
         root=tmp_path,
         conf=tmp_path / "conf",
