@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import os
 import time
+import warnings
 from pathlib import Path
 
 import pytest
@@ -54,6 +55,14 @@ def pytest_addoption(parser):
         metavar="MB",
         help="address space each executor may use beyond the frameworks' own "
         f"(default {DEFAULT_MEMORY_MB}; 0: no limit)",
+    )
+    group.addoption(
+        "--apimap-sandbox",
+        choices=("required", "auto", "off"),
+        default=os.environ.get("APIMAP_SANDBOX")
+        or ("required" if os.environ.get("CI") else "auto"),
+        help="run executors in bubblewrap: required (the default under CI=true), auto (when available; "
+        "says so otherwise), off",
     )
     group.addoption(
         "--apimap-preload",
@@ -90,7 +99,10 @@ def pytest_collection_finish(session):
     if not session.config.option.collectonly and any(
         isinstance(i, ExampleItem) for i in session.items
     ):
-        _state(session.config).executor().start()
+        try:
+            _state(session.config).executor().start()
+        except pytest.fail.Exception:
+            pass  # no sandbox where one is required: each example reports it
 
 
 def pytest_unconfigure(config):
@@ -308,13 +320,24 @@ class _State:
     def executor(self):
         if self._executor is None:
             from apimap.execute.executor import Executor
+            from apimap.execute.sandbox import SandboxUnavailable, bwrap_problem
 
             preload = [
                 m.strip() for m in self.config.getoption("apimap_preload").split(",") if m.strip()
             ]
-            self._executor = Executor(
-                memory_mb=self.config.getoption("apimap_memory_mb"), preload=preload
-            )
+            mode = self.config.getoption("apimap_sandbox")
+            try:
+                self._executor = Executor(
+                    memory_mb=self.config.getoption("apimap_memory_mb"),
+                    preload=preload,
+                    sandbox=mode,
+                )
+            except SandboxUnavailable as exc:  # every example fails with this one line
+                pytest.fail(f"apimap: {exc}; or run with --apimap-sandbox=auto", pytrace=False)
+            if mode == "auto" and not self._executor.sandboxed:
+                warnings.warn(
+                    f"apimap: no sandbox ({bwrap_problem()}); examples run unconfined", stacklevel=1
+                )
         return self._executor
 
     def result(self, item: ExampleItem, part: str) -> dict:

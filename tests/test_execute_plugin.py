@@ -119,7 +119,9 @@ def test_executor_isolation_env_and_cleanup(monkeypatch):
 
     monkeypatch.setenv("APIMAP_TEST_SECRET", "hunter2")
     req = dict(display="x.yaml", first_line=1, label="a[torch]", options=[], timeout=5, names=[])
-    with Executor(memory_mb=0, preload=()) as ex:
+    # unsandboxed: the process-group cleanup on its own (tests/test_sandbox.py covers the sandboxed executor,
+    # whose PIDs are those of its own namespace)
+    with Executor(memory_mb=0, preload=(), sandbox="off") as ex:
         r = ex.run(
             {
                 **req,

@@ -37,6 +37,12 @@ def register(subparsers) -> None:
         help="address space per executor beyond the frameworks' own",
     )
     p.add_argument(
+        "--sandbox",
+        choices=("required", "auto", "off"),
+        default=None,
+        help="run examples in bubblewrap: required (default under CI=true), auto (default), off",
+    )
+    p.add_argument(
         "-k",
         dest="keyword",
         default=None,
@@ -73,6 +79,8 @@ def pytest_args(args, results: Path | None) -> list[str]:
         argv += ["--junitxml", str(args.junitxml)]
     if args.memory_mb is not None:
         argv += ["--apimap-memory-mb", str(args.memory_mb)]
+    if args.sandbox is not None:
+        argv += ["--apimap-sandbox", args.sandbox]
     if args.keyword:
         argv += ["-k", args.keyword]
     return argv + paths

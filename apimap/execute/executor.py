@@ -29,6 +29,7 @@ import time
 from pathlib import Path
 
 from ..interrupts import interrupts_held
+from . import sandbox as sb
 
 HARD_KILL_GRACE = 3.0  # seconds after the soft timeout before the executor is killed
 START_TIMEOUT = 180.0  # importing the frameworks on a loaded 2-core machine can take a while
@@ -73,9 +74,19 @@ class Executor:
     """Runs example parts in a persistent subprocess; ``run`` always returns a result dict."""
 
     def __init__(
-        self, memory_mb: int = DEFAULT_MEMORY_MB, python: str | None = None, preload=PRELOAD
+        self,
+        memory_mb: int = DEFAULT_MEMORY_MB,
+        python: str | None = None,
+        preload=PRELOAD,
+        sandbox: str = "auto",
     ):
+        """``sandbox``: ``required`` (bubblewrap, or ``sb.SandboxUnavailable``), ``auto`` (bubblewrap when it
+        runs here) or ``off``. See apimap.execute.sandbox for what it contains."""
         self.memory_mb = memory_mb
+        self.sandboxed = sandbox != "off" and sb.bwrap_problem() is None
+        if sandbox == "required" and not self.sandboxed:
+            raise sb.SandboxUnavailable(f"sandbox required: {sb.bwrap_problem()}")
+        self._limits: sb.GroupLimits | None = None
         self.preload = tuple(preload)
         self.python = python or sys.executable
         self.proc: subprocess.Popen | None = None
@@ -94,13 +105,22 @@ class Executor:
         if self.proc is not None:
             return
         self._log = open(Path(self._home) / "executor.log", "ab")
+        argv = [self.python, "-m", "apimap.execute.server"]
+        env = executor_env(self.memory_mb, self._home, self.preload)
+        if self.sandboxed:  # the example's environment is set inside; bwrap itself needs only PATH
+            argv = sb.wrap(argv, env, Path(self._home))
+            env = {"PATH": os.environ.get("PATH", "/usr/bin:/bin")}
+            group_mb = self.memory_mb + sb.FRAMEWORKS_MB if self.memory_mb else None
+            self._limits = sb.GroupLimits.create(group_mb * 2**20 if group_mb else None)
+            if self._limits is not None:  # memory and processes bounded for everything it starts
+                argv = self._limits.enter(argv)
         with interrupts_held():  # never leave a started executor untracked
             self.proc = subprocess.Popen(
-                [self.python, "-m", "apimap.execute.server"],
+                argv,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=self._log,
-                env=executor_env(self.memory_mb, self._home, self.preload),
+                env=env,
                 cwd=self._home,
                 start_new_session=True,
             )
@@ -128,6 +148,9 @@ class Executor:
         except (ProcessLookupError, PermissionError):
             pass
         proc.wait()
+        if self._limits is not None:
+            self._limits.close()
+            self._limits = None
         for stream in (proc.stdin, proc.stdout):
             try:
                 stream.close()
@@ -193,6 +216,8 @@ class Executor:
         alive = proc is not None and proc.poll() is None
         self.stop()
         code = proc.returncode if proc else None
+        if code is not None and self.sandboxed and 128 < code < 128 + signal.NSIG:
+            code = 128 - code  # bubblewrap reports its child's death by signal N as status 128 + N
         if alive:
             reason = f"timed out after {request['timeout']:g} s (the statement did not return; the executor was killed)"
         elif code is not None and code < 0:

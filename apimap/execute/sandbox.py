@@ -1,0 +1,169 @@
+"""The sandbox an executor runs in: bubblewrap, plus group limits from a cgroup where the kernel offers one.
+
+What an example inside sees and may do:
+
+- the system read-only (``--ro-bind / /``); the user's home replaced by an empty tmpfs (the interpreter and
+  the apimap package are bound back read-only when they live under it), so ``~/.ssh`` and tokens are gone;
+- one writable place: the executor's own temporary folder; the host's /tmp, /var/tmp and /dev/shm are
+  empty tmpfs;
+- no network (a new network namespace holds only a loopback device nobody listens on);
+- a private PID namespace: the parent and every other process are invisible (no ``/proc/<ppid>/environ``),
+  and ``--die-with-parent`` ends everything inside when the executor's parent goes, so no daemon survives;
+- no capabilities, a new session (no terminal to write into), and only the environment apimap passes;
+- memory and processes bounded for the whole group: a cgroup (v2 ``memory.max``/``pids.max``, or v1
+  ``memory.limit_in_bytes``/``pids.max``) when one can be made; otherwise the explicit fallback is each
+  process's own RLIMIT_AS (set by the executor) and RLIMIT_NPROC, which bounds forking inside the user
+  namespace bubblewrap makes.
+
+``mode``: ``required`` fails when bubblewrap cannot run, ``auto`` says so in one line and runs without it,
+``off`` runs without it (for debugging an executor).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
+import uuid
+from functools import cache
+from pathlib import Path
+
+MODES = ("required", "auto", "off")
+PIDS_MAX = 512  # tasks (threads count): MindSpore and torch start a few dozen each
+FRAMEWORKS_MB = (
+    4096  # the frameworks' own resident memory, on top of an executor's --apimap-memory-mb
+)
+_CGROUP = Path("/sys/fs/cgroup")
+
+
+class SandboxUnavailable(RuntimeError):
+    pass
+
+
+@cache
+def bwrap_problem() -> str | None:
+    """Why bubblewrap cannot run here, or None when it can (checked once per process)."""
+    bwrap = shutil.which("bwrap")
+    if bwrap is None:
+        return "bubblewrap is not installed (apt-get install bubblewrap; scripts/test installs it)"
+    try:
+        run = subprocess.run(
+            [bwrap, *_namespaces(), "--ro-bind", "/", "/", "true"],
+            capture_output=True,
+            text=True,
+            timeout=30,
+        )
+    except (OSError, subprocess.SubprocessError) as exc:
+        return f"bubblewrap does not start: {exc}"
+    if run.returncode != 0:
+        return f"bubblewrap cannot make namespaces here: {run.stderr.strip().splitlines()[-1:] or run.returncode}"
+    return None
+
+
+def _namespaces() -> list[str]:
+    return ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
+
+
+def _bound_back(home: Path) -> list[Path]:
+    """What an executor needs from under the hidden home: the interpreter, its venv, this apimap."""
+    needed = {
+        Path(sys.base_prefix).resolve(),
+        Path(sys.prefix).resolve(),
+        Path(__file__).resolve().parents[2],
+    }
+    return sorted(p for p in needed if p.is_relative_to(home))
+
+
+def wrap(argv: list[str], env: dict[str, str], workdir: Path) -> list[str]:
+    """``argv`` inside the sandbox: only ``workdir`` writable, only ``env`` set."""
+    home = Path(os.path.expanduser("~")).resolve()
+    args = [
+        shutil.which("bwrap") or "bwrap",
+        *_namespaces(),
+        "--ro-bind",
+        "/",
+        "/",
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+        "--tmpfs",
+        "/tmp",
+        "--tmpfs",
+        "/var/tmp",
+        "--tmpfs",
+        "/dev/shm",
+    ]
+    if home != Path("/"):
+        args += ["--tmpfs", str(home)]
+        for path in _bound_back(home):
+            args += ["--ro-bind", str(path), str(path)]
+    args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
+    for key, value in env.items():
+        args += ["--setenv", key, value]
+    return [*args, "--", *argv]
+
+
+class GroupLimits:
+    """A cgroup holding one executor and everything it starts, with memory and process limits; removed on
+    ``close``. ``None`` from ``create`` when this kernel offers no writable cgroup (the RLIMIT fallback)."""
+
+    def __init__(self, dirs: list[Path]):
+        self.dirs = dirs
+
+    @classmethod
+    def create(cls, memory_bytes: int | None) -> GroupLimits | None:
+        name = f"apimap-executor-{uuid.uuid4().hex[:12]}"
+        made: list[Path] = []
+        try:
+            if (_CGROUP / "cgroup.controllers").is_file():  # v2: one tree
+                d = _CGROUP / name
+                d.mkdir()
+                made.append(d)
+                if memory_bytes:
+                    (d / "memory.max").write_text(str(memory_bytes))
+                (d / "pids.max").write_text(str(PIDS_MAX))
+            elif (_CGROUP / "memory").is_dir() and (
+                _CGROUP / "pids"
+            ).is_dir():  # v1: one tree per controller
+                mem, pids = _CGROUP / "memory" / name, _CGROUP / "pids" / name
+                mem.mkdir()
+                made.append(mem)
+                pids.mkdir()
+                made.append(pids)
+                if memory_bytes:
+                    (mem / "memory.limit_in_bytes").write_text(str(memory_bytes))
+                (pids / "pids.max").write_text(str(PIDS_MAX))
+            else:
+                return None
+        except OSError:
+            cls(made).close()
+            return None
+        return cls(made)
+
+    def enter(self, argv: list[str]) -> list[str]:
+        """``argv``, started inside the group: a shell joins it, then execs, so that nothing the command starts
+        (bubblewrap forks at once) can begin outside it."""
+        joins = "".join(f'echo $$ > "{d / "cgroup.procs"}" && ' for d in self.dirs)
+        return ["/bin/sh", "-c", joins + 'exec "$@"', "apimap-executor", *argv]
+
+    def close(self, wait: float = 5.0) -> None:
+        """Kill whatever is still in the group, then remove it (a cgroup with members cannot be removed, and
+        members of a killed PID namespace take a moment to go)."""
+        deadline = time.monotonic() + wait
+        for d in reversed(self.dirs):
+            while d.exists():
+                try:
+                    for pid in (d / "cgroup.procs").read_text().split():
+                        try:
+                            os.kill(int(pid), signal.SIGKILL)
+                        except (ProcessLookupError, PermissionError):
+                            pass
+                    d.rmdir()
+                except OSError:
+                    if time.monotonic() > deadline:
+                        break
+                    time.sleep(0.02)

@@ -1,0 +1,250 @@
+"""Examples are untrusted code: inside the sandbox an attack class fails, and its effects are checked from
+outside (files, connections, processes, results). One example per attack class."""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import textwrap
+import threading
+import time
+from pathlib import Path
+
+import pytest
+
+from apimap.execute.sandbox import bwrap_problem
+
+pytest_plugins = ["pytester"]
+FAST = [
+    "-p",
+    "no:cacheprovider",
+    "--apimap-preload=",
+    "--apimap-memory-mb=512",
+    "--apimap-sandbox=required",
+]
+SECRET = "apimap-test-secret-4f1c9e"
+
+HEADER = """\
+torch:
+  api: torch.abs
+  kind: function
+  version: "2.13.0"
+  signature: "torch.abs(input, *, out=None) -> Tensor"
+category: missing
+summary: {en: Hostile examples., zh: 恶意示例。}
+params:
+  - {torch: input, relation: torch_only, note: {en: n, zh: n}}
+  - {torch: out, relation: general}
+examples:
+"""
+
+
+def example(eid: str, code: str, timeout: int = 30) -> str:
+    body = textwrap.indent(textwrap.dedent(code).strip() + "\n", "      ")
+    return f"  - id: {eid}\n    title: {{en: {eid}, zh: {eid}}}\n    timeout: {timeout}\n    torch: |\n{body}"
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _bwrap():
+    problem = bwrap_problem()
+    if problem:
+        pytest.fail(f"the sandbox is required here: {problem}", pytrace=False)
+
+
+def run(pytester, *examples: str, env: dict | None = None):
+    mappings = pytester.path / "mappings" / "torch"
+    mappings.mkdir(parents=True, exist_ok=True)
+    (mappings / "abs.yaml").write_text(HEADER + "".join(examples), encoding="utf-8")
+    out = pytester.path / "results.json"
+    for key, value in (env or {}).items():
+        pytester._monkeypatch.setenv(key, value)
+    result = pytester.runpytest_subprocess(*FAST, f"--apimap-results={out}", "mappings")
+    items = json.loads(out.read_text(encoding="utf-8"))["items"]
+    return result, {i["example"]: i for i in items}, out.read_text(encoding="utf-8")
+
+
+def test_writes_outside_the_executor_folder_fail(pytester, tmp_path):
+    target = tmp_path / "victim"
+    target.mkdir()
+    (target / "keep.yaml").write_text("original\n")
+    code = f"""
+    >>> import os, pathlib
+    >>> for path in ({str(target / "new.txt")!r}, {str(target / "keep.yaml")!r}, '/etc/apimap-pwned',
+    ...              os.path.expanduser('~/.apimap-pwned'), '/tmp/apimap-pwned'):
+    ...     try:
+    ...         _ = pathlib.Path(path).write_text('pwned')  # refused, or into a private tmpfs
+    ...     except OSError as exc:
+    ...         pass
+    >>> print('done')
+    done
+    """
+    _, items, _ = run(pytester, example("writes", code))
+    assert items["writes"]["status"] == "passed"
+    assert sorted(p.name for p in target.iterdir()) == ["keep.yaml"]
+    assert (target / "keep.yaml").read_text() == "original\n"
+    assert not Path("/etc/apimap-pwned").exists() and not Path("/tmp/apimap-pwned").exists()
+    assert not Path(os.path.expanduser("~/.apimap-pwned")).exists()
+
+
+def test_no_connection_reaches_a_listener_on_the_host(pytester):
+    tcp = socket.socket()
+    tcp.bind(("127.0.0.1", 0))
+    tcp.listen(1)
+    tcp.settimeout(0.2)
+    port = tcp.getsockname()[1]
+    udp = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    udp.bind(("127.0.0.1", port))
+    udp.settimeout(0.2)
+    received = []
+    done = threading.Event()
+
+    def listen():
+        while not done.is_set():
+            for take in (tcp.accept, lambda: udp.recvfrom(64)):
+                try:
+                    received.append(take())
+                except (TimeoutError, OSError):
+                    pass
+
+    thread = threading.Thread(target=listen, daemon=True)
+    thread.start()
+    code = f"""
+    >>> import socket
+    >>> u = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+    >>> try:
+    ...     u.sendto(b'x', ('127.0.0.1', {port}))
+    ... except OSError:
+    ...     pass
+    >>> s = socket.create_connection(('127.0.0.1', {port}), timeout=3)
+    >>> print('connected')
+    connected
+    """
+    _, items, _ = run(pytester, example("network", code))
+    time.sleep(0.5)
+    done.set()
+    thread.join()
+    tcp.close()
+    udp.close()
+    assert items["network"]["status"] == "failed" and received == []
+
+
+def test_no_secret_is_readable(pytester, tmp_path):
+    """The attack: walk up the parent processes, read their environment for tokens and their HOME's ssh key."""
+    home = tmp_path / "home"
+    (home / ".ssh").mkdir(parents=True)
+    (home / ".ssh" / "id_rsa").write_text(SECRET)
+    code = r"""
+    >>> import os, pathlib, re
+    >>> found, pid = [], os.getppid()
+    >>> while pid > 1:
+    ...     try:
+    ...         env = pathlib.Path(f'/proc/{pid}/environ').read_bytes()
+    ...         found += [v for v in env.split(b'\0') if b'TOKEN' in v]
+    ...         home = re.search(rb'(?:^|\0)HOME=([^\0]*)', env)
+    ...         if home:
+    ...             found.append(pathlib.Path(home.group(1).decode(), '.ssh', 'id_rsa').read_bytes())
+    ...         status = pathlib.Path(f'/proc/{pid}/status').read_text()
+    ...         pid = int(re.search(r'PPid:\s+(\d+)', status).group(1))
+    ...     except (OSError, AttributeError):
+    ...         break
+    >>> raise RuntimeError(b' '.join(found))
+    """
+    _, items, text = run(
+        pytester, example("secrets", code), env={"HOME": str(home), "APIMAP_TOKEN": SECRET}
+    )
+    assert items["secrets"]["status"] == "failed"
+    assert SECRET not in text
+
+
+def test_no_process_survives_the_run(pytester):
+    """A double-forked daemon (its own session, then exec) must not outlive the executor."""
+    code = """
+    >>> import os
+    >>> if os.fork() == 0:
+    ...     os.setsid()
+    ...     if os.fork() == 0:
+    ...         os.execvp('sleep', ['sleep', '31.4159'])
+    ...     os._exit(0)
+    >>> print('forked')
+    forked
+    """
+    _, items, _ = run(pytester, example("daemon", code))
+    assert items["daemon"]["status"] == "passed"
+    time.sleep(1)
+    cgroups = [
+        p
+        for root in ("/sys/fs/cgroup", "/sys/fs/cgroup/memory", "/sys/fs/cgroup/pids")
+        if os.path.isdir(root)
+        for p in os.listdir(root)
+        if p.startswith("apimap-executor-")
+    ]
+    assert cgroups == []  # the group is removed with its executor
+    assert [
+        pid
+        for pid in os.listdir("/proc")
+        if pid.isdigit() and _cmdline(pid) == "sleep\x0031.4159\x00"
+    ] == []
+
+
+def _cmdline(pid: str) -> str:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes().decode(errors="replace")
+    except OSError:
+        return ""
+
+
+def test_required_sandbox_fails_when_bubblewrap_is_missing(pytester, monkeypatch):
+    """--apimap-sandbox=required (the CI default) fails in one line instead of running unconfined."""
+    empty = pytester.path / "nobin"
+    empty.mkdir()
+    (pytester.path / "mappings" / "torch").mkdir(parents=True)
+    (pytester.path / "mappings" / "torch" / "abs.yaml").write_text(
+        HEADER + example("ok", ">>> 1\n1\n"), encoding="utf-8"
+    )
+    monkeypatch.setenv("PATH", f"{empty}{os.pathsep}/usr/local/bin")
+    result = pytester.runpytest_subprocess(*FAST, "mappings")
+    assert result.ret != 0
+    assert any("sandbox required" in line for line in result.outlines + result.errlines)
+
+
+def test_the_process_count_is_bounded_for_the_whole_group(pytester):
+    """As root, ``ulimit -u`` binds nobody: the sandbox's cgroup (or the user namespace's RLIMIT_NPROC) does."""
+    code = """
+    >>> import os, time
+    >>> children = 0
+    >>> for _ in range(800):
+    ...     try:
+    ...         pid = os.fork()
+    ...     except OSError:
+    ...         break
+    ...     if pid == 0:
+    ...         time.sleep(20)
+    ...         os._exit(0)
+    ...     children += 1
+    >>> print(children)
+    800
+    """
+    _, items, _ = run(pytester, example("forks", code, timeout=60))
+    assert items["forks"]["status"] == "failed", items["forks"]
+    assert "Got:" in items["forks"]["message"]  # it stopped short of 800 children
+
+
+def test_group_limits_make_and_remove_a_cgroup():
+    from apimap.execute.sandbox import PIDS_MAX, GroupLimits
+
+    limits = GroupLimits.create(256 * 2**20)
+    if limits is None:  # no writable cgroup here: the RLIMIT fallback applies (covered above)
+        return
+    try:
+        files = {
+            f.name: f.read_text().strip()
+            for d in limits.dirs
+            for f in d.iterdir()
+            if f.name in ("memory.max", "memory.limit_in_bytes", "pids.max")
+        }
+        assert files.get("pids.max") == str(PIDS_MAX)
+        assert str(256 * 2**20) in (files.get("memory.max"), files.get("memory.limit_in_bytes"))
+    finally:
+        limits.close()
+    assert not any(d.exists() for d in limits.dirs)
