@@ -93,8 +93,8 @@ class UiFile(_Strict):
 class Limits(_Strict):
     """How much a project may hold: a bound on what a pull request can make CI read and build."""
 
-    max_mappings: int = Field(20_000, ge=1)
-    max_total_mb: int = Field(200, ge=1)
+    max_mappings: int = Field(10_000, ge=1)
+    max_total_mb: int = Field(100, ge=1)
 
 
 class SiteFile(_Strict):

@@ -144,7 +144,7 @@ def test_a_tree_over_the_configured_limits_is_refused_before_reading(tmp_path):
     shutil.copytree(REPO / "conf", proj / "conf")
     site = proj / "conf/site.yaml"
     site.write_text(
-        site.read_text(encoding="utf-8").replace("max_mappings: 20000", "max_mappings: 3"),
+        site.read_text(encoding="utf-8").replace("max_mappings: 10000", "max_mappings: 3"),
         encoding="utf-8",
     )
     run = _validate(proj)
