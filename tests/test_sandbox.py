@@ -248,3 +248,21 @@ def test_group_limits_make_and_remove_a_cgroup():
     finally:
         limits.close()
     assert not any(d.exists() for d in limits.dirs)
+
+
+def test_what_the_executor_reads_is_bound_back_over_hidden_folders():
+    """CI's checkout may live under /tmp and a venv under the home: both are hidden, so they are bound back
+    read-only (the first fresh-clone rehearsal failed with "bwrap: execvp .../python: No such file")."""
+    from apimap.execute.sandbox import bound_back
+
+    hidden = [Path("/tmp"), Path("/root")]
+    needed = [
+        Path("/tmp/ci/checkout"),
+        Path("/tmp/ci/checkout/.tox/test"),
+        Path("/root/.pyenv/versions/3.11.7"),
+        Path("/usr/lib/python3"),
+    ]
+    assert bound_back(hidden, needed) == [
+        Path("/root/.pyenv/versions/3.11.7"),
+        Path("/tmp/ci/checkout"),
+    ]

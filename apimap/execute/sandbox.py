@@ -67,19 +67,32 @@ def _namespaces() -> list[str]:
     return ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
 
 
-def _bound_back(home: Path) -> list[Path]:
-    """What an executor needs from under the hidden home: the interpreter, its venv, this apimap."""
-    needed = {
+def bound_back(hidden: list[Path], needed: list[Path]) -> list[Path]:
+    """Of the ``needed`` paths, those that a ``hidden`` folder covers (and no other needed path covers): they are
+    bound back read-only over the empty folders. A checkout under /tmp or a venv under the home still runs."""
+    under = [p for p in needed if any(p.is_relative_to(h) for h in hidden)]
+    return sorted({p for p in under if not any(p != q and p.is_relative_to(q) for q in under)})
+
+
+def _needed() -> list[Path]:
+    """What an executor reads: the interpreter (its venv and its base installation) and this apimap."""
+    return [
         Path(sys.base_prefix).resolve(),
         Path(sys.prefix).resolve(),
+        Path(sys.executable).resolve().parent,
         Path(__file__).resolve().parents[2],
-    }
-    return sorted(p for p in needed if p.is_relative_to(home))
+    ]
 
 
 def wrap(argv: list[str], env: dict[str, str], workdir: Path) -> list[str]:
     """``argv`` inside the sandbox: only ``workdir`` writable, only ``env`` set."""
     home = Path(os.path.expanduser("~")).resolve()
+    hidden = [
+        Path("/tmp"),
+        Path("/var/tmp"),
+        Path("/dev/shm"),
+        *([home] if home != Path("/") else []),
+    ]
     args = [
         shutil.which("bwrap") or "bwrap",
         *_namespaces(),
@@ -90,17 +103,11 @@ def wrap(argv: list[str], env: dict[str, str], workdir: Path) -> list[str]:
         "/dev",
         "--proc",
         "/proc",
-        "--tmpfs",
-        "/tmp",
-        "--tmpfs",
-        "/var/tmp",
-        "--tmpfs",
-        "/dev/shm",
     ]
-    if home != Path("/"):
-        args += ["--tmpfs", str(home)]
-        for path in _bound_back(home):
-            args += ["--ro-bind", str(path), str(path)]
+    for path in hidden:
+        args += ["--tmpfs", str(path)]
+    for path in bound_back(hidden, _needed()):
+        args += ["--ro-bind", str(path), str(path)]
     args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
