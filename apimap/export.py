@@ -162,40 +162,26 @@ def parse_signature(text: str) -> list[SignatureParam] | None:
     raw = src.encode()
 
     def seg(node):
-        return raw[node.col_offset : node.end_col_offset].decode() if node is not None else None  # noqa: E731
+        return raw[node.col_offset : node.end_col_offset].decode() if node is not None else None
 
-    out: list[SignatureParam] = []
+    def param(arg, kind: str, default=None) -> SignatureParam:
+        return SignatureParam(
+            name=arg.arg, kind=kind, default=seg(default), annotation=seg(arg.annotation)
+        )
+
     positional = [*args.posonlyargs, *args.args]
     defaults = [None] * (len(positional) - len(args.defaults)) + list(args.defaults)
-    for i, (a, d) in enumerate(zip(positional, defaults, strict=False)):
-        kind = POSITIONAL_ONLY if i < len(args.posonlyargs) else POSITIONAL
-        out.append(
-            SignatureParam(name=a.arg, kind=kind, default=seg(d), annotation=seg(a.annotation))
-        )
+    out = [
+        param(a, POSITIONAL_ONLY if i < len(args.posonlyargs) else POSITIONAL, d)
+        for i, (a, d) in enumerate(zip(positional, defaults, strict=True))
+    ]
     if args.vararg:
-        out.append(
-            SignatureParam(
-                name=args.vararg.arg,
-                kind=VAR_POSITIONAL,
-                default=None,
-                annotation=seg(args.vararg.annotation),
-            )
-        )
-    for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=False):
-        out.append(
-            SignatureParam(
-                name=a.arg, kind=KEYWORD_ONLY, default=seg(d), annotation=seg(a.annotation)
-            )
-        )
+        out.append(param(args.vararg, VAR_POSITIONAL))
+    out += [
+        param(a, KEYWORD_ONLY, d) for a, d in zip(args.kwonlyargs, args.kw_defaults, strict=True)
+    ]
     if args.kwarg:
-        out.append(
-            SignatureParam(
-                name=args.kwarg.arg,
-                kind=VAR_KEYWORD,
-                default=None,
-                annotation=seg(args.kwarg.annotation),
-            )
-        )
+        out.append(param(args.kwarg, VAR_KEYWORD))
     return out
 
 
