@@ -26,6 +26,8 @@ from pathlib import Path
 
 import pytest
 
+from apimap.execute.sandbox import MODES as SANDBOX_MODES
+
 PARTS = ("torch", "mindspore")
 DEFAULT_MEMORY_MB = 4096  # keep in step with apimap.execute.executor.DEFAULT_MEMORY_MB
 
@@ -58,7 +60,7 @@ def pytest_addoption(parser):
     )
     group.addoption(
         "--apimap-sandbox",
-        choices=("required", "auto", "off"),
+        choices=SANDBOX_MODES,
         default=os.environ.get("APIMAP_SANDBOX")
         or ("required" if os.environ.get("CI") else "auto"),
         help="run executors in bubblewrap: required (the default under CI=true), auto (when available; "

@@ -38,7 +38,11 @@ def register(subparsers) -> None:
     )
     p.add_argument(
         "--sandbox",
-        choices=("required", "auto", "off"),
+        choices=(
+            "required",
+            "auto",
+            "off",
+        ),  # execute.sandbox.MODES; not imported: keep the CLI light
         default=None,
         help="run examples in bubblewrap: required (default under CI=true), auto (default), off",
     )

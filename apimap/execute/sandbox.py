@@ -11,9 +11,8 @@ What an example inside sees and may do:
   and ``--die-with-parent`` ends everything inside when the executor's parent goes, so no daemon survives;
 - no capabilities, a new session (no terminal to write into), and only the environment apimap passes;
 - memory and processes bounded for the whole group: a cgroup (v2 ``memory.max``/``pids.max``, or v1
-  ``memory.limit_in_bytes``/``pids.max``) when one can be made; otherwise the explicit fallback is each
-  process's own RLIMIT_AS (set by the executor) and RLIMIT_NPROC, which bounds forking inside the user
-  namespace bubblewrap makes.
+  ``memory.limit_in_bytes``/``pids.max``) when one can be made; otherwise the fallback is each process's
+  own RLIMIT_AS (set by the executor), and processes are not bounded.
 
 ``mode``: ``required`` fails when bubblewrap cannot run, ``auto`` says so in one line and runs without it,
 ``off`` runs without it (for debugging an executor).
@@ -33,9 +32,8 @@ from pathlib import Path
 
 MODES = ("required", "auto", "off")
 PIDS_MAX = 512  # tasks (threads count): MindSpore and torch start a few dozen each
-FRAMEWORKS_MB = (
-    4096  # the frameworks' own resident memory, on top of an executor's --apimap-memory-mb
-)
+# the frameworks' own resident memory, on top of an executor's --apimap-memory-mb
+FRAMEWORKS_MB = 4096
 _CGROUP = Path("/sys/fs/cgroup")
 
 
@@ -59,7 +57,8 @@ def bwrap_problem() -> str | None:
     except (OSError, subprocess.SubprocessError) as exc:
         return f"bubblewrap does not start: {exc}"
     if run.returncode != 0:
-        return f"bubblewrap cannot make namespaces here: {run.stderr.strip().splitlines()[-1:] or run.returncode}"
+        last = (run.stderr.strip().splitlines() or [f"exit status {run.returncode}"])[-1]
+        return f"bubblewrap cannot make namespaces here: {last}"
     return None
 
 
