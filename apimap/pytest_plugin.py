@@ -1,4 +1,4 @@
-"""pytest plugin: every mapping example part is a test item, run as a doctest in a persistent executor.
+"""pytest plugin: every mapping example part is a test item, run as a doctest in its file's executor.
 
 Registered as a ``pytest11`` entry point, so it loads in every pytest run; importing it is cheap (no
 framework, no pydantic) and it collects YAML only when asked:
@@ -10,8 +10,9 @@ framework, no pydantic) and it collects YAML only when asked:
 Node ids: ``mappings/torch/optim/Adamax.yaml::three-steps[torch]`` / ``[mindspore]`` / ``[compare]``.
 Collecting validates the file (``apimap.validate.load_file``) and runs no example code.
 
-Running: each pytest process (each xdist worker) owns one persistent executor (``apimap.execute.executor``)
-that imports the frameworks once. A ``[compare]`` item uses the values its two parts left behind in the same
+Running: each pytest process (each xdist worker) owns one executor server (``apimap.execute.executor``)
+that imports the frameworks once and forks one file executor per mapping file; this process decides each
+verdict (``apimap.execute.verdict``). A ``[compare]`` item uses the values its two parts left behind in the same
 process (``apimap doctest`` distributes with ``--dist loadfile`` so they are there) and runs them itself
 otherwise. ``xfail`` is about the example as a whole: a part that fails is reported as xfailed, a part that
 passes as passed, and when every part passes the example's last item fails as "xpassed".
@@ -348,6 +349,7 @@ class _State:
         if key not in self.results:
             ex = item.example
             request = {
+                "file": str(item.loaded.path),
                 "display": item.display,
                 "first_line": item.first_line(part),
                 "label": f"{ex.id}[{part}]",

@@ -28,8 +28,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PY = sys.executable
 NAIVE = """
 import json, sys
-from apimap.execute.runpart import run_part
-r = run_part(json.loads(sys.argv[1]))
+from apimap.execute.runpart import LocalSession
+from apimap.execute.verdict import drive
+r = drive(json.loads(sys.argv[1]), LocalSession())
 sys.exit(0 if r["status"] == "passed" else 1)
 """
 
@@ -73,7 +74,7 @@ def import_seconds(repeat: int = 2) -> float:
 
 
 def parts(mappings: Path) -> list[dict]:
-    """Every example part of the project's valid mappings, as run_part requests."""
+    """Every example part of the project's valid mappings, as verdict.drive requests."""
     sys.path.insert(0, str(ROOT))
     from apimap.config import load_config
     from apimap.problems import ProblemsError

@@ -152,3 +152,42 @@ def _running(pid: int) -> bool:
             return not any(line.startswith("State:") and "Z" in line for line in f)
     except FileNotFoundError:
         return False
+
+
+def test_a_part_whose_worker_died_is_errored_not_passed(pytester, plain):
+    """Unsandboxed, an example can kill the pytest worker that runs it (a worker can also die of the
+    kernel's OOM killer): xdist replaces the worker, and that part is recorded errored."""
+    (plain / "torch" / "abs.yaml").write_text(
+        (plain / "torch" / "abs.yaml")
+        .read_text(encoding="utf-8")
+        .replace(
+            "  - id: known-bug\n",
+            "  - id: kills-its-worker\n"
+            "    title: {en: Kills its worker, zh: 杀死其工作进程}\n"
+            "    torch: |\n"
+            "      >>> import os, signal\n"
+            "      >>> server = os.getppid()\n"
+            "      >>> worker = int(open(f'/proc/{server}/stat').read().rsplit(')', 1)[1].split()[1])\n"
+            "      >>> os.kill(worker, signal.SIGKILL)\n"
+            "  - id: known-bug\n",
+        ),
+        encoding="utf-8",
+    )
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(
+        *FAST,
+        "--apimap-sandbox=off",
+        "-n",
+        "2",
+        "--apimap-results",
+        str(out),
+        "-k",
+        "kills or passes",
+        "ex/mappings",
+    )
+    status = {(i["example"], i["part"]): i for i in json.loads(out.read_text())["items"]}
+    killed = status[("kills-its-worker", "torch")]
+    assert killed["status"] == "errored", killed
+    assert "crashed" in killed["message"] or "did not finish" in killed["message"], killed
+    assert status[("passes", "torch")]["status"] == "passed"
+    assert result.ret == 1

@@ -266,3 +266,161 @@ def test_what_the_executor_reads_is_bound_back_over_hidden_folders():
         Path("/root/.pyenv/versions/3.11.7"),
         Path("/tmp/ci/checkout"),
     ]
+
+
+def run_files(pytester, files: dict[str, list[str]], *args: str):
+    """Each {torch api name: examples} as its own mapping file, run in name order by one executor."""
+    mappings = pytester.path / "mappings" / "torch"
+    mappings.mkdir(parents=True, exist_ok=True)
+    for name, examples in files.items():
+        text = HEADER.replace("torch.abs", f"torch.{name}") + "".join(examples)
+        (mappings / f"{name}.yaml").write_text(text, encoding="utf-8")
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(*FAST, f"--apimap-results={out}", *args, "mappings")
+    items = json.loads(out.read_text(encoding="utf-8"))["items"]
+    return result, {i["example"]: i for i in items}, out.read_text(encoding="utf-8")
+
+
+def test_an_example_cannot_forge_another_files_verdict(pytester):
+    """File A patches the checker and the runner, leaves a thread printing, and writes forged replies into
+    every pipe and socket it can open; file B's honest but wrong example must still fail."""
+    attack = r"""
+    >>> import builtins, glob, json, os, sys, threading, time
+    >>> import apimap.execute.checker as checker, apimap.execute.runpart as runpart
+    >>> checker.Checker.check_output = lambda *args: True
+    >>> runpart.PartSession.run = lambda self, source, filename: {'out': '3\n', 'out_size': 2, 'exc': None, 'seconds': 0}
+    >>> builtins.print = lambda *args, **kw: sys.__stdout__.write('3\n')
+    >>> def chatter():
+    ...     while True:
+    ...         sys.__stdout__.write('3\n')
+    ...         time.sleep(0.01)
+    >>> threading.Thread(target=chatter, daemon=True).start()
+    >>> forged = json.dumps({'event': 'ran', 'out': '3\n', 'out_size': 2, 'exc': None, 'seconds': 0})
+    >>> for fd in glob.glob('/proc/*/fd/*'):
+    ...     for line in ('F' + forged + '\n', 'S{"event": "lost", "exit": 0}\n', forged + '\n'):
+    ...         try:
+    ...             with open(fd, 'w') as f:
+    ...                 _ = f.write(line)
+    ...         except OSError:
+    ...             pass
+    """
+    victim = """
+    >>> print(1 + 1)
+    3
+    """
+    _, items, _ = run_files(
+        pytester, {"abs": [example("attack", attack)], "neg": [example("victim", victim)]}
+    )
+    assert items["victim"]["status"] == "failed", items["victim"]
+    assert "Expected:\n    3\nGot:\n    2" in items["victim"]["message"]
+
+
+def test_a_daemon_does_not_outlive_its_file(pytester):
+    """The next file's executor sees no process that the previous file's example started."""
+    daemon = """
+    >>> import os
+    >>> if os.fork() == 0:
+    ...     os.setsid()
+    ...     if os.fork() == 0:
+    ...         os.execvp('sleep', ['sleep', '27.1828'])
+    ...     os._exit(0)
+    >>> print('forked')
+    forked
+    """
+    look = """
+    >>> import os, time
+    >>> time.sleep(0.5)
+    >>> def cmdline(pid):
+    ...     try:
+    ...         return open(f'/proc/{pid}/cmdline', 'rb').read()
+    ...     except OSError:
+    ...         return b''
+    >>> [p for p in os.listdir('/proc') if p.isdigit() and b'27.1828' in cmdline(p)]
+    []
+    """
+    _, items, _ = run_files(
+        pytester, {"abs": [example("daemon", daemon)], "neg": [example("look", look)]}
+    )
+    assert items["daemon"]["status"] == "passed", items["daemon"]
+    assert items["look"]["status"] == "passed", items["look"]
+
+
+def test_stopping_or_killing_every_visible_process_ends_in_a_failed_part(pytester):
+    """SIGSTOP, then SIGKILL, to every process the example can see: the pytest process is not among them, so
+    the run goes on (unsandboxed, it hung), and the next file runs in a new executor."""
+    stop_all = """
+    >>> import os, signal
+    >>> for sig in (signal.SIGSTOP, signal.SIGKILL):
+    ...     for pid in [int(p) for p in os.listdir('/proc') if p.isdigit() and int(p) != os.getpid()]:
+    ...         try:
+    ...             os.kill(pid, sig)
+    ...         except OSError:
+    ...             pass
+    ...     if sig == signal.SIGSTOP:
+    ...         print('stopped')
+    stopped
+    """
+    _, items, _ = run_files(
+        pytester,
+        {"abs": [example("stop-all", stop_all, timeout=2)], "neg": [example("next", ">>> 1\n1\n")]},
+    )
+    assert items["stop-all"]["status"] in (
+        "passed",
+        "failed",
+    )  # it may have stopped its own executor
+    assert items["next"]["status"] == "passed", items["next"]
+
+
+def test_a_flood_of_output_is_read_in_linear_time_and_cut(pytester):
+    """200 MB printed by a statement (and 200 MB written to the C-level stdout) fails as "output differs"
+    within seconds, with a message of a few kilobytes: not a false timeout, and no flood in the CI log."""
+    flood = """
+    >>> import os
+    >>> _ = os.write(1, b'y' * 200_000_000)
+    >>> print('x' * 200_000_000)
+    x
+    """
+    result, items, text = run_files(pytester, {"abs": [example("flood", flood, timeout=60)]})
+    item = items["flood"]
+    assert item["status"] == "failed" and "output differs" in item["message"], item
+    assert "(199998001 more characters not shown)" in result.stdout.str()
+    assert len(item["message"]) < 10_000
+    assert item["duration"] < 20
+    assert len(text) < 50_000 and len(result.stdout.str()) < 50_000
+
+
+def test_a_secret_passed_in_is_redacted_from_results(pytester, monkeypatch):
+    """A value that reaches an example on purpose (APIMAP_ENV_*) and also names a secret on the host is
+    replaced by the secret's name before it reaches the results, the pages and the log."""
+    monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
+    monkeypatch.setenv("APIMAP_ENV_PASSED", SECRET)
+    leak = """
+    >>> import os
+    >>> raise RuntimeError(os.environ['PASSED'])
+    """
+    result, items, text = run_files(pytester, {"abs": [example("leak", leak)]})
+    assert items["leak"]["status"] == "failed"
+    assert "[$DEPLOY_TOKEN redacted]" in items["leak"]["message"]
+    assert SECRET not in text and SECRET not in result.stdout.str()
+
+
+def test_group_memory_is_bounded_across_forked_children(pytester):
+    """RLIMIT_AS binds one process: children that each stay under it must still share the group's limit
+    (512 MB over the frameworks' 4 GiB here; twelve children touching 450 MB each exceed it)."""
+    hog = """
+    >>> import os
+    >>> pids = []
+    >>> for _ in range(12):
+    ...     pid = os.fork()
+    ...     if pid == 0:
+    ...         block = bytearray(450 * 2**20)
+    ...         block[::4096] = b'x' * len(block[::4096])
+    ...         os.read(os.open('/proc/self/stat', os.O_RDONLY), 10)
+    ...         import time; time.sleep(3)
+    ...         os._exit(0)
+    ...     pids.append(pid)
+    >>> sum(os.waitpid(p, 0)[1] == 0 for p in pids)
+    12
+    """
+    _, items, _ = run_files(pytester, {"abs": [example("hog", hog, timeout=60)]})
+    assert items["hog"]["status"] == "failed", items["hog"]

@@ -70,8 +70,12 @@ def pytest_args(args, results: Path | None) -> list[str]:
         "-ra",
         "-q" if args.quiet else "-v",
         "--tb=short",
-        "--continue-on-collection-errors",
-    ]  # an invalid file is reported; the valid ones still run
+        "--continue-on-collection-errors",  # an invalid file is reported; the valid ones still run
+        # this command imported apimap before pytest could mark its plugin's package for assertion rewriting
+        # (the plugin asserts nothing)
+        "-W",
+        "ignore:Module already imported so cannot be rewritten; apimap:pytest.PytestAssertRewriteWarning",
+    ]
     if args.numprocesses not in (None, "0", "1"):
         argv += [
             "-n",

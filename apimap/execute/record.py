@@ -15,6 +15,7 @@ from pathlib import Path
 from ..results import DoctestResults, PartResult, read_doctest_results, write_record
 
 MESSAGE_CHARS = 2000
+UNFINISHED = "did not finish: the process running it ended first"
 
 
 class Recorder:
@@ -27,6 +28,10 @@ class Recorder:
     def pytest_runtest_logreport(self, report):
         info = dict(report.user_properties).get("apimap")
         if not info:
+            if report.nodeid in self.items and report.failed:  # xdist's report for a crashed worker
+                entry = self.items[report.nodeid]
+                entry["status"] = "errored"
+                entry["message"] = _message(report)
             return
         entry = self.items.setdefault(
             report.nodeid,
@@ -34,9 +39,10 @@ class Recorder:
                 "file": info["file"],
                 "example": info["example"],
                 "part": info["part"],
-                "status": "passed",
+                # until its call phase reports: a part whose process died before that never passed
+                "status": "errored",
                 "duration": 0.0,
-                "message": "",
+                "message": UNFINISHED,
             },
         )
         if info.get("versions") and not self.versions:
@@ -47,8 +53,10 @@ class Recorder:
         if report.when == "call" or status != "passed":
             entry["status"] = status
             entry["duration"] = float(info.get("duration", report.duration))
-        if status not in ("passed",) and not entry["message"]:
-            entry["message"] = _message(report)
+            if status == "passed":
+                entry["message"] = ""
+            elif entry["message"] in ("", UNFINISHED):  # the first failure's message is kept
+                entry["message"] = _message(report)
 
     def pytest_sessionfinish(self, session, exitstatus):
         # interrupted, internal error, usage error: keep the old file, write nothing partial

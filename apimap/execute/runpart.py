@@ -1,19 +1,22 @@
-"""Run one example part as a doctest, inside the executor process; return a plain-data result.
+"""The file executor's side of a part: run the statements the parent sends, one at a time; report raw outputs.
 
-Each part gets a fresh namespace, a fresh temporary working folder (removed afterwards), fixed seeds for
-python, numpy, torch and MindSpore, and a soft timeout (SIGALRM; the client kills the process if that
-does not stop it). Global state that examples commonly change is put back afterwards.
+This runs in the forked process that serves one mapping file (``server``). It decides nothing: for each
+statement it returns what was printed (capped at ``OUTPUT_CAP``) and the exception raised, if any, as plain
+data; the parent (``verdict``) compares that with the expected output. A part gets a fresh ``__main__``
+module as its namespace, a fresh temporary working folder (removed afterwards), fixed seeds for python,
+numpy, torch and MindSpore, and a soft timeout for the whole part (SIGALRM; the parent kills the process if
+that does not stop it). Global state that examples commonly change is put back after each part.
 """
 
 from __future__ import annotations
 
 import base64
 import builtins
-import doctest
+import difflib
 import io
+import linecache
 import os
 import random
-import re
 import shutil
 import signal
 import sys
@@ -23,139 +26,151 @@ import traceback
 import types
 import warnings
 
-from .checker import Checker, option_flags
-
 SEED = 0
-TRACEBACK_FRAMES = (
-    6  # frames kept in a trimmed traceback (the example's own, then the innermost library ones)
-)
-_DOCTEST_FILE = re.compile(r"^<doctest (?P<name>.*)\[(?P<num>\d+)\]>$")
+OUTPUT_CAP = 256 * 1024  # characters of one statement's output kept (the rest is counted, not kept)
+TEXT_CAP = 4000  # characters of an exception's text kept
+FRAMES_CAP = 40  # traceback frames sent (the outermost and innermost)
 
 
 class ExampleTimeout(BaseException):
     """Raised by the soft timeout; BaseException so example code's ``except Exception`` cannot swallow it."""
 
 
-def run_part(request: dict, progress=None) -> dict:
-    """request: {display, first_line, label, code, options, timeout, names}; progress(line) is told
-    each statement's YAML line.
+class CappedText(io.TextIOBase):
+    """sys.stdout for one statement: keeps the first ``cap`` characters, counts the rest."""
 
-    Returns {status, duration, message, line, values}; status is passed | failed | errored | timeout.
-    """
-    first_line = request["first_line"]
-    display = request["display"]
-    parser = doctest.DocTestParser()
-    globs = {"__name__": "__main__", "__builtins__": builtins}
-    test = parser.get_doctest(request["code"], globs, request["label"], display, first_line - 1)
-    # The part runs in a real module installed as __main__: MindSpore's @jit resolves a function's globals through
-    # sys.modules[fn.__module__], so names the example defines must live in that module.
-    module = types.ModuleType("__main__")
-    module.__dict__.update(test.globs)
-    test.globs = module.__dict__
-    saved_main = sys.modules.get("__main__")
-    sys.modules["__main__"] = module
-    runner = _Runner(Checker(), optionflags=option_flags(request["options"]) | doctest.FAIL_FAST)
-    runner.yaml = (display, first_line)
-    runner.progress = progress
-    saved = _save_state()
-    workdir = tempfile.mkdtemp(prefix="apimap-example-")
-    old_handler = signal.signal(signal.SIGALRM, _on_alarm)
-    start = time.perf_counter()
-    try:
-        os.chdir(workdir)
+    def __init__(self, cap: int = OUTPUT_CAP):
+        self.cap, self.size, self._kept = cap, 0, []
+        self._room = cap
+
+    def writable(self) -> bool:
+        return True
+
+    def write(self, text) -> int:
+        text = str(text)
+        self.size += len(text)
+        if self._room > 0:
+            self._kept.append(text[: self._room])
+            self._room -= min(len(text), self._room)
+        return len(text)
+
+    def getvalue(self) -> str:
+        return "".join(self._kept)
+
+
+class PartSession:
+    """One part in progress: its namespace, working folder, seeds and time budget."""
+
+    def __init__(self, timeout: float):
+        # The part runs in a real module installed as __main__: MindSpore's @jit resolves a function's globals
+        # through sys.modules[fn.__module__], so names the example defines must live in that module.
+        self.module = types.ModuleType("__main__")
+        self.module.__dict__["__builtins__"] = builtins
+        self.globs = self.module.__dict__
+        self._saved_main = sys.modules.get("__main__")
+        sys.modules["__main__"] = self.module
+        self._saved = _save_state()
+        self.workdir = tempfile.mkdtemp(prefix="apimap-example-")
+        os.chdir(self.workdir)
         _seed_everything()
-        signal.setitimer(signal.ITIMER_REAL, float(request["timeout"]))
+        self.started = time.perf_counter()
+        self.deadline = self.started + float(timeout)
+        self._armed = False
+        self._files: list[str] = []
+        self._old_handler = signal.signal(signal.SIGALRM, self._on_alarm)
+
+    def _on_alarm(self, signum, frame):
+        if self._armed:
+            raise ExampleTimeout()
+
+    def run(self, source: str, filename: str) -> dict:
+        """Run one statement; return {out, out_size, exc, seconds}."""
+        remaining = self.deadline - time.perf_counter()
+        if remaining <= 0:
+            return {"out": "", "out_size": 0, "exc": {"timeout": True}, "seconds": 0.0}
+        out = CappedText()
+        saved = sys.stdout, sys.displayhook
+        sys.stdout, sys.displayhook = out, sys.__displayhook__
+        start = time.perf_counter()
+        exc = None
+        # the source, where inspect finds it (MindSpore's @jit parses the function it compiles), as doctest does
+        linecache.cache[filename] = (len(source), None, source.splitlines(True), filename)
+        self._files.append(filename)
         try:
-            runner.run(test, out=lambda text: None, clear_globs=False)
-        except ExampleTimeout:  # fired between statements, outside the example's own code
-            runner.outcome = runner.outcome or {
-                "status": "timeout",
-                "line": None,
-                "message": "still running",
-            }
+            self._armed = True
+            signal.setitimer(signal.ITIMER_REAL, remaining)
+            exec(compile(source, filename, "single", 0, True), self.globs)
+        except BaseException as error:  # noqa: BLE001 - SystemExit and timeouts are outcomes too
+            exc = describe(error)
         finally:
+            self._armed = False
             signal.setitimer(signal.ITIMER_REAL, 0)
-        duration = time.perf_counter() - start
-        result = runner.outcome or {"status": "passed", "message": "", "line": None}
-        result["duration"] = duration
-        result["values"] = {
-            name: encode_value(test.globs[name])
-            for name in request.get("names", ())
-            if name in test.globs
-        }
-        return result
-    finally:
-        if saved_main is not None:
-            sys.modules["__main__"] = saved_main
-        signal.signal(signal.SIGALRM, old_handler)
-        _restore_state(saved)
-        shutil.rmtree(workdir, ignore_errors=True)
-        test.globs.clear()
-
-
-def _on_alarm(signum, frame):
-    raise ExampleTimeout()
-
-
-class _Runner(doctest.DocTestRunner):
-    outcome: dict | None = None
-    yaml: tuple[str, int]
-    progress = None
-
-    def _line(self, example) -> int:
-        return self.yaml[1] + example.lineno
-
-    def _where(self, example) -> str:
-        first = example.source.splitlines()[0] if example.source.strip() else ""
-        return f"    >>> {first}" + ("\n    ..." if example.source.count("\n") > 1 else "")
-
-    def report_start(self, out, test, example):
-        if self.progress:
-            self.progress(
-                self._line(example), example.source.splitlines()[0] if example.source else ""
-            )
-
-    def report_failure(self, out, test, example, got):
-        self.outcome = {
-            "status": "failed",
-            "line": self._line(example),
-            "message": f"output differs\n{self._where(example)}\n"
-            f"Expected:\n{_indent(example.want) or '    (nothing)'}\n"
-            f"Got:\n{_indent(got) or '    (nothing)'}",
+            sys.stdout, sys.displayhook = saved
+        return {
+            "out": out.getvalue(),
+            "out_size": out.size,
+            "exc": exc,
+            "seconds": time.perf_counter() - start,
         }
 
-    def report_unexpected_exception(self, out, test, example, exc_info):
-        exc_type, exc, tb = exc_info
-        line = self._line(example)
-        if isinstance(exc, ExampleTimeout):
-            self.outcome = {
-                "status": "timeout",
-                "line": line,
-                "message": f"still running this statement\n{self._where(example)}",
-            }
-            return
-        status, head = "failed", "raised"
-        if isinstance(exc, ModuleNotFoundError):
-            status, head = "errored", f"missing package '{(exc.name or '?').split('.')[0]}':"
-        elif isinstance(exc, MemoryError) or (
-            "memory" in str(exc).lower() and "alloc" in str(exc).lower()
-        ):
-            head = "ran out of memory (address-space limit per executor):"
-        text = "".join(
-            traceback.TracebackException(exc_type, exc, tb).format_exception_only()
-        ).strip()
-        text += _suggestion(exc)
-        self.outcome = {
-            "status": status,
-            "line": line,
-            "message": f"{head} {text}\n{self._where(example)}\n{trimmed_traceback(tb, self.yaml, test)}",
-        }
+    def end(self, names) -> dict:
+        """Encode the compared variables, put the process back as it was; return {values, duration}."""
+        try:
+            values = {n: encode_value(self.globs[n]) for n in names if n in self.globs}
+            return {"values": values, "duration": time.perf_counter() - self.started}
+        finally:
+            if self._saved_main is not None:
+                sys.modules["__main__"] = self._saved_main
+            signal.signal(signal.SIGALRM, self._old_handler)
+            _restore_state(self._saved)
+            shutil.rmtree(self.workdir, ignore_errors=True)
+            self.globs.clear()
+            for filename in self._files:
+                linecache.cache.pop(filename, None)
+
+
+class LocalSession:
+    """``verdict.drive``'s session in this very process (benchmarks; no isolation at all)."""
+
+    at = None
+
+    def begin(self, request: dict) -> None:
+        self.part = PartSession(request["timeout"])
+
+    def run(self, index: int, source: str, filename: str) -> dict:
+        return self.part.run(source, filename)
+
+    def end(self, names) -> dict:
+        return self.part.end(names)
+
+
+def describe(error: BaseException) -> dict:
+    """An exception as plain data: what doctest compares (``last``), what people read (``text``), and where."""
+    if isinstance(error, ExampleTimeout):
+        return {"timeout": True}
+    only = traceback.format_exception_only(type(error), error)
+    frames = [
+        [fs.filename, fs.lineno, fs.name, (fs.line or "").strip()[:200]]
+        for fs in traceback.extract_tb(error.__traceback__)
+    ]
+    if len(frames) > FRAMES_CAP:
+        frames = frames[: FRAMES_CAP // 2] + frames[-FRAMES_CAP // 2 :]
+    text = "".join(only).strip()
+    message = str(error).lower()
+    return {
+        "type": type(error).__name__,
+        "last": only[-1][:TEXT_CAP] if only else "",
+        "text": (text[:TEXT_CAP] + _suggestion(error))[: TEXT_CAP + 100],
+        "frames": frames,
+        "missing_module": (error.name or "?").split(".")[0]
+        if isinstance(error, ModuleNotFoundError)
+        else None,
+        "memory": isinstance(error, MemoryError) or ("memory" in message and "alloc" in message),
+    }
 
 
 def _suggestion(exc) -> str:
     """Python 3.11 prints "Did you mean" only at top level; add it for a misspelt attribute or name."""
-    import difflib
-
     if "Did you mean" in str(exc):
         return ""
     name, choices = getattr(exc, "name", None), None
@@ -167,45 +182,6 @@ def _suggestion(exc) -> str:
     if not close:
         close = [c for c in choices if c.lower() == name.lower()]
     return f". Did you mean: '{close[0]}'?" if close else ""
-
-
-def trimmed_traceback(tb, yaml: tuple[str, int], test) -> str:
-    """The frames of the example's own code (with their YAML lines) and the innermost library frames."""
-    frames = []
-    for fs in traceback.extract_tb(tb):
-        m = _DOCTEST_FILE.match(fs.filename)
-        if m:
-            ex = test.examples[int(m["num"])]
-            frames.append(
-                f"  {yaml[0]}:{yaml[1] + ex.lineno + fs.lineno - 1}\n"
-                f"    {(ex.source.splitlines() or [''])[fs.lineno - 1].strip()}"
-            )
-        # library code called from the example (skip the runner's own frames before it)
-        elif frames:
-            frames.append(
-                f"  {_short_path(fs.filename)}:{fs.lineno} in {fs.name}"
-                + (f"\n    {fs.line.strip()}" if fs.line else "")
-            )
-    if len(frames) > TRACEBACK_FRAMES:
-        frames = (
-            frames[:2]
-            + [f"  ... {len(frames) - TRACEBACK_FRAMES} frame(s) omitted ..."]
-            + frames[-(TRACEBACK_FRAMES - 2) :]
-        )
-    return "Traceback (trimmed):\n" + "\n".join(frames) if frames else ""
-
-
-def _short_path(path: str) -> str:
-    marker = "site-packages/"
-    return path.split(marker, 1)[1] if marker in path else path
-
-
-def _indent(text: str) -> str:
-    return (
-        "".join("    " + line + "\n" for line in text.rstrip("\n").splitlines()).rstrip("\n")
-        if text.strip()
-        else ""
-    )
 
 
 # --- values for the cross-framework comparison --------------------------------------------------------
