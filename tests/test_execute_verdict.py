@@ -9,7 +9,7 @@ import time
 import pytest
 
 from apimap.execute.protocol import LineReader, MessageTooLarge
-from apimap.execute.redact import cap, scrub
+from apimap.execute.redact import cap, defuse, scrub
 from apimap.execute.runpart import LocalSession
 from apimap.execute.verdict import drive
 
@@ -121,3 +121,10 @@ def test_a_line_over_the_limit_is_refused_before_it_is_all_read():
     with pytest.raises(MessageTooLarge):
         reader.line(time.monotonic() + 30)
     os.close(fd)
+
+
+def test_log_commands_and_terminal_controls_are_defused():
+    assert (
+        defuse("a\n::error::x\n  ##[group]y\x1b[31mred\u202e")
+        == "a\n| ::error::x\n  | ##[group]y[31mred"
+    )

@@ -250,22 +250,59 @@ def test_group_limits_make_and_remove_a_cgroup():
     assert not any(d.exists() for d in limits.dirs)
 
 
-def test_what_the_executor_reads_is_bound_back_over_hidden_folders():
-    """CI's checkout may live under /tmp and a venv under the home: both are hidden, so they are bound back
-    read-only (the first fresh-clone rehearsal failed with "bwrap: execvp .../python: No such file")."""
+def test_what_the_executor_reads_is_bound_into_the_allowlisted_view():
+    """Only system folders are visible; the interpreter, the venv (CI's checkout may live under /tmp, a venv
+    under the home) and the apimap package are bound in, outermost paths only (the first fresh-clone rehearsal
+    failed with "bwrap: execvp .../python: No such file")."""
     from apimap.execute.sandbox import bound_back
 
-    hidden = [Path("/tmp"), Path("/root")]
+    visible = [Path("/usr"), Path("/etc")]
     needed = [
-        Path("/tmp/ci/checkout"),
+        Path("/tmp/ci/checkout/apimap"),
         Path("/tmp/ci/checkout/.tox/test"),
+        Path("/tmp/ci/checkout/.tox/test/bin"),
         Path("/root/.pyenv/versions/3.11.7"),
         Path("/usr/lib/python3"),
     ]
-    assert bound_back(hidden, needed) == [
+    assert bound_back(visible, needed) == [
         Path("/root/.pyenv/versions/3.11.7"),
-        Path("/tmp/ci/checkout"),
+        Path("/tmp/ci/checkout/.tox/test"),
+        Path("/tmp/ci/checkout/apimap"),
     ]
+
+
+def test_the_view_holds_no_checkout_no_sockets_no_system_secrets(pytester, tmp_path):
+    """The checkout's .git (a CI token lives in .git/config), /run's sockets (docker's is root on the host),
+    /etc/shadow and host keys, other users' homes and /work-like trees are not in the view; the writable folder
+    is a bounded tmpfs, so an example cannot fill the host's disk."""
+    repo = Path(__file__).resolve().parents[1]
+    probe = f"""
+    >>> import os
+    >>> paths = [{str(repo / ".git")!r}, {str(repo / "mappings")!r}, '/run', '/home', '/var/lib', '/opt', '/mnt']
+    >>> [p for p in paths if os.path.exists(p) and (not os.path.isdir(p) or os.listdir(p))]
+    []
+    >>> def readable(path):
+    ...     try:
+    ...         return bool(open(path).read())
+    ...     except OSError:
+    ...         return False
+    >>> [p for p in ('/etc/shadow', '/etc/gshadow') if readable(p)]
+    []
+    >>> os.listdir('/etc/ssh') if os.path.isdir('/etc/ssh') else []
+    []
+    >>> written = 0
+    >>> try:
+    ...     with open('fill', 'wb') as f:
+    ...         for _ in range(2048):
+    ...             written += f.write(b'x' * 2**20)
+    ...             f.flush()
+    ... except OSError:
+    ...     pass
+    >>> written <= 1024 * 2**20
+    True
+    """
+    _, items, _ = run(pytester, example("view", probe, timeout=60))
+    assert items["view"]["status"] == "passed", items["view"]["message"]
 
 
 def run_files(pytester, files: dict[str, list[str]], *args: str):
@@ -391,17 +428,24 @@ def test_a_flood_of_output_is_read_in_linear_time_and_cut(pytester):
 
 def test_a_secret_passed_in_is_redacted_from_results(pytester, monkeypatch):
     """A value that reaches an example on purpose (APIMAP_ENV_*) and also names a secret on the host is
-    replaced by the secret's name before it reaches the results, the pages and the log."""
+    replaced by the secret's name before it reaches the results, the pages and the log; lines that a CI runner
+    would read as commands, and terminal escapes, are defused."""
     monkeypatch.setenv("DEPLOY_TOKEN", SECRET)
     monkeypatch.setenv("APIMAP_ENV_PASSED", SECRET)
-    leak = """
+    leak = r"""
     >>> import os
-    >>> raise RuntimeError(os.environ['PASSED'])
+    >>> raise RuntimeError(os.environ['PASSED'] + '\n::error file=README.md::forged\n\x1b[2Kerased')
     """
     result, items, text = run_files(pytester, {"abs": [example("leak", leak)]})
     assert items["leak"]["status"] == "failed"
     assert "[$DEPLOY_TOKEN redacted]" in items["leak"]["message"]
     assert SECRET not in text and SECRET not in result.stdout.str()
+    # nor can it write CI workflow commands or terminal escapes into the log
+    lines = result.stdout.str().splitlines()
+    assert (
+        not [ln for ln in lines if ln.lstrip().startswith("::")]
+        and "\x1b[2K" not in result.stdout.str()
+    )
 
 
 def test_group_memory_is_bounded_across_forked_children(pytester):

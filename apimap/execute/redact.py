@@ -1,5 +1,5 @@
-"""Keep secrets and floods out of messages: values of secret-like environment variables are replaced by
-their name, and long texts are cut to a stated size.
+"""Keep secrets, floods and log commands out of messages: values of secret-like environment variables are
+replaced by their name, terminal controls and CI runner commands are defused, long texts are cut.
 
 The sandbox already hides the parent's environment from examples; this is the second wall, for a secret
 that reaches an example some other way (a mounted file, a value passed on purpose with APIMAP_ENV_*).
@@ -36,6 +36,18 @@ def scrub(text: str, environ=None) -> str:
         if value in text:
             text = text.replace(value, f"[${found[value]} redacted]")
     return text
+
+
+# C0/C1 controls but tab and newline (terminal escapes), and the bidirectional overrides (text shown reordered)
+_CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]")
+_RUNNER_COMMAND = re.compile(
+    r"^(\s*)(::|##\[)", re.M
+)  # GitHub Actions / Azure Pipelines commands in logs
+
+
+def defuse(text: str) -> str:
+    """``text`` that a terminal or a CI runner shows as text: controls dropped, command lines indented."""
+    return _RUNNER_COMMAND.sub(r"\1| \2", _CONTROLS.sub("", text))
 
 
 def cap(text: str, limit: int) -> str:

@@ -2,10 +2,11 @@
 
 What an example inside sees and may do:
 
-- the system read-only (``--ro-bind / /``); the user's home replaced by an empty tmpfs (the interpreter and
-  the apimap package are bound back read-only when they live under it), so ``~/.ssh`` and tokens are gone;
-- one writable place: the executor's own temporary folder; the host's /tmp, /var/tmp and /dev/shm are
-  empty tmpfs;
+- an allowlisted view, read-only: the system folders (``SYSTEM``, with ``SECRET_FILES`` and ``SECRET_DIRS``
+  masked), the interpreter with its venv, and the apimap package; not the checkout (.git), the homes, /run's
+  sockets, /var, /opt or /mnt;
+- one writable place: a private tmpfs of ``WORKDIR_MB`` as the executor's folder (HOME and TMPDIR); /tmp and
+  /var/tmp are empty tmpfs;
 - no network (a new network namespace holds only a loopback device nobody listens on);
 - a private PID namespace: the parent and every other process are invisible (no ``/proc/<ppid>/environ``),
   and ``--die-with-parent`` ends everything inside when the executor's parent goes, so no daemon survives;
@@ -66,48 +67,58 @@ def _namespaces() -> list[str]:
     return ["--unshare-all", "--die-with-parent", "--new-session", "--cap-drop", "ALL"]
 
 
-def bound_back(hidden: list[Path], needed: list[Path]) -> list[Path]:
-    """Of the ``needed`` paths, those that a ``hidden`` folder covers (and no other needed path covers): they are
-    bound back read-only over the empty folders. A checkout under /tmp or a venv under the home still runs."""
-    under = [p for p in needed if any(p.is_relative_to(h) for h in hidden)]
+def bound_back(visible: list[Path], needed: list[Path]) -> list[Path]:
+    """Of the ``needed`` paths, those that no ``visible`` folder holds, outermost only: they are bound read-only
+    into the sandbox. A checkout under /tmp or a venv under the home still runs."""
+    under = [p for p in needed if not any(p.is_relative_to(v) for v in visible)]
     return sorted({p for p in under if not any(p != q and p.is_relative_to(q) for q in under)})
 
 
 def _needed() -> list[Path]:
-    """What an executor reads: the interpreter (its venv and its base installation) and this apimap."""
+    """What an executor reads beyond the system: the interpreter (its venv and its base installation) and the
+    apimap package (not the checkout around it: its .git may hold a token)."""
     return [
         Path(sys.base_prefix).resolve(),
         Path(sys.prefix).resolve(),
         Path(sys.executable).resolve().parent,
-        Path(__file__).resolve().parents[2],
+        Path(__file__).resolve().parents[1],
     ]
+
+
+# the system an example sees: these, read-only (merged-/usr symlinks are recreated as symlinks)
+SYSTEM = ("/usr", "/bin", "/sbin", "/lib", "/lib64", "/lib32", "/libx32", "/etc", "/sys")
+# secrets of the system itself, hidden even from a root-owned example
+SECRET_FILES = ("/etc/shadow", "/etc/shadow-", "/etc/gshadow", "/etc/gshadow-", "/etc/sudoers")
+SECRET_DIRS = ("/etc/ssh", "/etc/ssl/private", "/etc/sudoers.d")
+WORKDIR_MB = (
+    1024  # the only writable folder: a tmpfs of this size (it also counts as the group's memory)
+)
 
 
 def wrap(argv: list[str], env: dict[str, str], workdir: Path) -> list[str]:
-    """``argv`` inside the sandbox: only ``workdir`` writable, only ``env`` set."""
-    home = Path(os.path.expanduser("~")).resolve()
-    hidden = [
-        Path("/tmp"),
-        Path("/var/tmp"),
-        Path("/dev/shm"),
-        *([home] if home != Path("/") else []),
-    ]
-    args = [
-        shutil.which("bwrap") or "bwrap",
-        *_namespaces(),
-        "--ro-bind",
-        "/",
-        "/",
-        "--dev",
-        "/dev",
-        "--proc",
-        "/proc",
-    ]
-    for path in hidden:
-        args += ["--tmpfs", str(path)]
-    for path in bound_back(hidden, _needed()):
+    """``argv`` inside the sandbox: only ``workdir`` writable (a fresh tmpfs), only ``env`` set.
+
+    The view is an allowlist: the system folders (``SYSTEM``, secrets masked), the interpreter and apimap; not
+    /home, /root, /run (sockets such as docker's), /var, /opt, /mnt, /srv or the checkout."""
+    args = [shutil.which("bwrap") or "bwrap", *_namespaces()]
+    for top in SYSTEM:
+        path = Path(top)
+        if path.is_symlink():
+            args += ["--symlink", os.readlink(path), top]
+        elif path.is_dir():
+            args += ["--ro-bind", top, top]
+    for secret in SECRET_FILES:
+        if os.path.lexists(secret):
+            args += ["--ro-bind", "/dev/null", secret]
+    for secret in SECRET_DIRS:
+        if os.path.isdir(secret):
+            args += ["--tmpfs", secret]
+    args += ["--dev", "/dev", "--proc", "/proc", "--tmpfs", "/tmp", "--tmpfs", "/var/tmp"]
+    system = [Path(top).resolve() for top in SYSTEM if Path(top).is_dir()]
+    for path in bound_back(system, _needed()):
         args += ["--ro-bind", str(path), str(path)]
-    args += ["--bind", str(workdir), str(workdir), "--chdir", str(workdir), "--clearenv"]
+    args += ["--size", str(WORKDIR_MB * 2**20), "--tmpfs", str(workdir), "--chdir", str(workdir)]
+    args += ["--clearenv"]
     for key, value in env.items():
         args += ["--setenv", key, value]
     return [*args, "--", *argv]

@@ -15,7 +15,7 @@ import re
 import time
 
 from .checker import Checker, option_flags
-from .redact import cap, scrub
+from .redact import cap, defuse, scrub
 
 MESSAGE_CAP = 6000  # characters of one part's message
 GOT_CAP = 2000  # characters of actual output quoted in a message
@@ -63,7 +63,7 @@ def drive(request: dict, session) -> dict:
 
 
 def finish(message: str) -> str:
-    return cap(scrub(message), MESSAGE_CAP)
+    return cap(defuse(scrub(message)), MESSAGE_CAP)
 
 
 def _flags(example: doctest.Example, base: int) -> int:
