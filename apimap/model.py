@@ -7,7 +7,7 @@ conf/ live in ``validate.py``. ``apimap schema`` publishes it as JSON Schema for
 from __future__ import annotations
 
 import doctest
-from typing import Annotated, Literal
+from typing import Annotated, Any, Literal
 
 from pydantic import (
     BaseModel,
@@ -149,6 +149,51 @@ class Example(Strict):
         return self
 
 
+PROBE_EXPECTS = ("close", "differ", "any")
+EDGE_CASES = (
+    "float64",
+    "float16",
+    "int64",
+    "bool",
+    "nan_inf",
+    "empty",
+    "zero_dim",
+    "noncontiguous",
+    "broadcast",
+    "list_for_tuple",
+)  # keep in step with apimap.probe.plan.EDGES
+
+
+class Probe(Strict):
+    """The parameter table, executed: the torch call's arguments; the MindSpore call follows from ``params``.
+
+    Values are literals or generator calls (``randn(2, 5)``, ``randint(0, 5, (2, 3))``, ``tensor([[1, 2]])``;
+    see apimap/probe/grammar.py). A Tensor method's tensor is ``self``."""
+
+    args: dict[Ident, Any] = Field(
+        min_length=1, description="The torch call's arguments by torch parameter name"
+    )
+    mindspore: dict[Ident, Any] = Field(
+        default_factory=dict,
+        description="MindSpore arguments by MindSpore name, for rows that cannot be translated mechanically",
+    )
+    expect: dict[NonEmpty, Literal[PROBE_EXPECTS]] = Field(
+        default_factory=dict,
+        description="Per call (keywords, positional, defaults, row-<name>, edge-<case>): what its result must be",
+    )
+    edges: list[Literal[EDGE_CASES]] | None = Field(
+        None, description="The edge cases to run; by default every case the inputs' kinds allow"
+    )
+    rtol: float = Field(1e-5, ge=0)
+    atol: float = Field(1e-8, ge=0)
+    timeout: float = Field(30.0, gt=0, le=600)
+
+    @field_validator("rtol", "atol", "timeout", mode="before")
+    @classmethod
+    def _int_ok(cls, v):
+        return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
+
+
 class Mapping(Strict):
     """One PyTorch API and its MindSpore counterpart (none when the category is `missing`)."""
 
@@ -158,6 +203,7 @@ class Mapping(Strict):
     summary: Text
     params: list[ParamRow] = Field(default_factory=list)
     examples: list[Example] = Field(min_length=1)
+    probe: Probe | None = None
     needs_review: NonEmpty | None = None
     imported_unplaced: list[NonEmpty] = Field(
         default_factory=list, description="Text `apimap import` could not place; kept verbatim"

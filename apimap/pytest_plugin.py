@@ -171,6 +171,14 @@ class MappingFile(pytest.File):
             loaded = load_file(self.path, root, _vocab(self.path, config), display=display)
         except ProblemsError as exc:
             raise self.CollectError("\n".join(str(p) for p in exc.problems)) from None
+        if loaded.mapping.probe is not None:
+            from apimap.probe.plan import plan
+
+            for call in plan(loaded.mapping).calls:
+                kind, _, name = call.id.partition("-") if call.edge else ("probe", "", call.id)
+                yield ProbeItem.from_parent(
+                    self, name=f"{kind}[{name or call.id}]", loaded=loaded, call=call
+                )
         for index, example in enumerate(loaded.mapping.examples):
             parts = [p for p in PARTS if getattr(example, p)] + (
                 ["compare"] if example.compare else []
@@ -311,6 +319,52 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
+class ProbeItem(pytest.Item):
+    """One call of a mapping's probe (``probe[keywords]``, ``probe[row-dim]``, ``edge[empty]``)."""
+
+    def __init__(self, *, loaded, call, **kwargs):
+        super().__init__(**kwargs)
+        self.loaded, self.call = loaded, call
+        self.info = {"file": loaded.rel, "example": call.id, "part": "probe"}
+        self.user_properties.append(("apimap", self.info))
+
+    def runtest(self):
+        from apimap.probe.judge import outcome
+
+        probe = self.loaded.mapping.probe
+        raw = _state(self.config).probe_raw(self)
+        result = outcome(raw, probe.rtol, probe.atol)
+        self.info["outcome"], self.info["detail"] = result.outcome, result.detail[:500]
+        self.info["duration"] = round(raw.get("seconds", 0.0), 4)
+        if result.outcome == "lost":
+            self.info["status"] = "errored"
+        if result.matches(self.call.expect):
+            return
+        claim = self.call.why or f"the probe expects '{self.call.expect}'"
+        line = self.loaded.lines.line(("probe", "expect", self.call.id)) or self.loaded.lines.line(
+            ("probe",)
+        )
+        raise ExampleFailure(
+            f"{_display(self.loaded.path, self.config)}:{line}: {self.name}: {claim}, but "
+            f"{result.outcome.replace('_', ' ')}: {result.detail}\n"
+            f"    torch:     {self.call.torch.source()}\n"
+            f"    mindspore: {self.call.mindspore.source()}"
+            + (
+                f"\n    (inputs changed for the edge case '{self.call.edge}')"
+                if self.call.edge
+                else ""
+            )
+        )
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ExampleFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+    def reportinfo(self):
+        return self.path, self.loaded.lines.line(("probe",)) - 1, self.name
+
+
 # --- per-process state: one executor, and the results of parts already run -----------------------
 
 
@@ -361,6 +415,17 @@ class _State:
             self.results[key] = self.executor().run(request)
             item.info.setdefault("versions", self.executor().versions)
         return self.results[key]
+
+    def probe_raw(self, item: ProbeItem) -> dict:
+        """The raw results of one probe call, run now in the file's executor."""
+        from apimap.probe.plan import wire
+
+        probe = item.loaded.mapping.probe
+        raw = self.executor().call(
+            {"file": str(item.loaded.path), "call": wire(item.call), "timeout": probe.timeout}
+        )
+        item.info.setdefault("versions", self.executor().versions)
+        return raw
 
     def close(self):
         if self._executor is not None:

@@ -70,10 +70,12 @@ class PartResult(_Record):
 
     file: str
     example: str
-    part: Literal["torch", "mindspore", "compare"]
+    part: Literal["torch", "mindspore", "compare", "probe"]  # probe: ``example`` is the call's id
     status: PartStatus
     duration: float = 0.0
     message: str = ""
+    outcome: str = ""  # a probe call's outcome (apimap.probe.judge.OUTCOMES)
+    detail: str = ""  # and what was measured (the difference, the exception)
 
 
 class DoctestResults(_Record):

@@ -277,12 +277,26 @@ def semantic_problems(
     rows = yield from _param_rules(m, vocab, at)
     yield from _category_rule(m, vocab, rows, at)
     yield from _example_rules(m, lines, display, at)
+    yield from _probe_rules(m, at)
     if m.needs_review:
         yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
     for loc, text in texts(m):
         for message in unsafe_markup(text):
             yield at(loc, message)
     yield from _placeholder_problems(m, at)
+
+
+def _probe_rules(m: Mapping, at) -> Iterable[Problem]:
+    """A probe section must turn into calls: values in the grammar, every argument with a row, every row that
+    cannot be translated with its MindSpore value (apimap.probe.plan)."""
+    if m.probe is None:
+        return
+    from .probe.plan import ProbePlanError, plan
+
+    try:
+        plan(m)
+    except ProbePlanError as exc:
+        yield at(exc.path, exc.message)
 
 
 def _counterpart_rule(m: Mapping, at) -> Iterable[Problem]:

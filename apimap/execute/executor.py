@@ -209,6 +209,41 @@ class Executor:
         except Lost as lost:
             return self._lost(request, lost, session.at, time.monotonic() - started, log_offset)
 
+    def call(self, request: dict) -> dict:
+        """Run one probe call (``request``: {file, call: ``apimap.probe.plan.wire`` form, timeout}) in the file's
+        executor. Returns the raw results {torch, mindspore, seconds}, or {lost: why} when the executor died or
+        hung on it (that call only: the next one gets a new file executor)."""
+        try:
+            self.start()
+            self._wait_ready()
+        except ExecutorDied as exc:
+            return {"lost": finish(str(exc))}
+        timeout = float(request["timeout"])
+        session = _Remote(
+            self, time.monotonic() + 2 * timeout + HARD_KILL_GRACE
+        )  # one budget per side
+        try:
+            if self._file != request["file"]:
+                self._file = None
+                self._server_op({"op": "open"}, "opened", time.monotonic() + START_TIMEOUT)
+                self._file = request["file"]
+            reply = session._call(
+                {"op": "call", "call": request["call"], "timeout": timeout}, "called"
+            )
+        except _RunnerError as exc:
+            self._end_file()
+            return {"lost": finish(f"executor error: {exc}")}
+        except Lost as lost:
+            self._end_file()
+            self.restarts += 1
+            reason = f"timed out after {timeout:g} s per side" if lost.timed_out else lost.reason
+            return {"lost": finish(reason)}
+        reply.pop("event", None)
+        for side in ("torch", "mindspore"):
+            if "error" in reply.get(side, {}):
+                reply[side]["error"] = finish(str(reply[side]["error"]))
+        return reply
+
     def _server_op(self, op: dict, event: str, deadline: float) -> None:
         self._send(op)
         while True:

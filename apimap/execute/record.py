@@ -45,6 +45,9 @@ class Recorder:
                 "message": UNFINISHED,
             },
         )
+        for key in ("outcome", "detail"):
+            if info.get(key):
+                entry[key] = info[key]
         if info.get("versions") and not self.versions:
             self.versions = info["versions"]
         status = _status(report, info)

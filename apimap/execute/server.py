@@ -15,7 +15,8 @@ lines it relays from the file executor with ``F``: a file executor cannot forge 
 Server ops: ``open`` (end the current file executor, fork a new one: ``opened``), ``close`` (end it:
 ``closed``). Anything else is relayed to the file executor. When the file executor dies or sends a line over
 ``protocol.MAX_MESSAGE``, the server replies ``lost`` with its exit status.
-File-executor ops (``runpart``): ``begin`` → ``begun``, ``run`` → ``ran``, ``end`` → ``ended``.
+File-executor ops (``runpart``): ``begin`` → ``begun``, ``run`` → ``ran``, ``end`` → ``ended``; (``probing``)
+``call`` → ``called``.
 """
 
 from __future__ import annotations
@@ -189,6 +190,7 @@ def file_executor(fd: int, memory_mb: int) -> int:
     """Serve one mapping file's parts over ``fd`` until the server ends us."""
     import socket
 
+    from .probing import run_call
     from .runpart import PartSession
 
     sock = socket.socket(fileno=fd)
@@ -204,6 +206,10 @@ def file_executor(fd: int, memory_mb: int) -> int:
                 reply = {"event": "begun"}
             elif op == "run" and session is not None:
                 reply = {"event": "ran", **session.run(request["source"], request["filename"])}
+            elif (
+                op == "call"
+            ):  # a probe call (apimap.execute.probing): both frameworks, raw results
+                reply = {"event": "called", **run_call(request["call"], request["timeout"])}
             elif op == "end" and session is not None:
                 reply = {"event": "ended", **session.end(request.get("names", ()))}
                 session = None

@@ -1,0 +1,67 @@
+"""A probe call's outcome from the two sides' raw results, and whether it contradicts what the page claims.
+
+Outcomes (one per call): ``agree``; ``differ`` (the shape, the dtype kind or the values, with the largest
+difference); ``torch_raises``; ``mindspore_raises``; ``both_raise`` (each with the exception's first line);
+``lost`` (the file executor died or hung: that case only). Results are compared structurally: tensors and
+arrays (shape, dtype kind, then values with the probe's rtol/atol, NaNs equal), sequences item by item, None.
+A dtype *width* difference with close values is ``agree``, and says so in the detail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..execute.compare import CompareError, compare_arrays, decode_value
+
+OUTCOMES = ("agree", "differ", "torch_raises", "mindspore_raises", "both_raise", "lost")
+
+
+@dataclass(frozen=True)
+class Outcome:
+    outcome: str
+    detail: str
+
+    def matches(self, expect: str) -> bool:
+        if expect == "any":
+            return self.outcome != "lost"
+        if expect == "close":
+            return self.outcome == "agree"
+        return self.outcome not in ("agree", "lost")  # differ: any visible difference
+
+
+def outcome(raw: dict, rtol: float, atol: float) -> Outcome:
+    if "lost" in raw:
+        return Outcome("lost", raw["lost"])
+    t, m = raw["torch"], raw["mindspore"]
+    if "error" in t and "error" in m:
+        return Outcome("both_raise", f"torch: {t['error']}; mindspore: {m['error']}")
+    if "error" in t:
+        return Outcome("torch_raises", f"torch: {t['error']}")
+    if "error" in m:
+        return Outcome("mindspore_raises", f"mindspore: {m['error']}")
+    try:
+        agree, detail = _same(t["value"], m["value"], rtol, atol)
+    except CompareError as exc:
+        return Outcome("differ", str(exc))
+    return Outcome("agree" if agree else "differ", detail)
+
+
+def _same(a: dict, b: dict, rtol: float, atol: float) -> tuple[bool, str]:
+    if a.get("kind") == "none" or b.get("kind") == "none":
+        both = a.get("kind") == b.get("kind") == "none"
+        return both, "both None" if both else "None on one side only"
+    x, y = decode_value(a), decode_value(b)
+    if isinstance(x, list) != isinstance(y, list):
+        return False, "a sequence on one side, a single tensor on the other"
+    if isinstance(x, list):
+        if len(x) != len(y):
+            return False, f"torch returns {len(x)} item(s), mindspore {len(y)}"
+        details = []
+        for i, (p, q) in enumerate(zip(x, y, strict=True)):
+            close, text, _ = compare_arrays(p, q, rtol, atol)
+            details.append(f"[{i}] {text}")
+            if not close:
+                return False, "; ".join(details)
+        return True, "; ".join(details)
+    close, text, _ = compare_arrays(x, y, rtol, atol)
+    return close, text

@@ -1,0 +1,386 @@
+"""The calls a mapping's probe makes, as plain data: the call patterns, one call per row, and the edge suite.
+
+The torch call takes ``probe.args`` by torch parameter name; the MindSpore call is derived from ``params``:
+``TRANSLATED`` relations keep the value (under the row's MindSpore name), ``DROPPED`` ones leave it out, and
+every other relation needs an explicit value in ``probe.mindspore`` (validation says which row lacks one).
+
+Patterns (each its own result):
+
+- ``keywords``    every argument by name;
+- ``positional``  the arguments torch's signature allows positionally, in torch's order, on both sides (a page
+                  whose MindSpore order differs shows it here);
+- ``defaults``    only the required arguments: the defaults decide the rest, so it differs exactly where a row
+                  says a default differs;
+- ``row-<name>``  the required arguments plus that one (a non-default value proves that row).
+
+The edge suite varies the ``keywords`` call's inputs (``EDGES``), chosen from the inputs' kinds unless
+``probe.edges`` names the cases.
+"""
+
+from __future__ import annotations
+
+import ast
+import difflib
+from dataclasses import dataclass, field
+
+from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_signature
+from .grammar import DType, Gen, ProbeSyntaxError, parse
+
+TRANSLATED = ("same", "general", "renamed", "default_differs", "renamed_default_differs")
+DROPPED = ("torch_only",)
+RECEIVER = "self"  # a Tensor method's tensor
+# relations whose row is proven by its own call: the same value on both sides must give the same result
+PROVEN_BY_ROW = TRANSLATED
+DEFAULT_DIFFERS = ("default_differs", "renamed_default_differs")
+
+FLOAT_EDGES = ("float64", "float16", "int64", "bool", "nan_inf")
+SHAPE_EDGES = ("empty", "zero_dim", "noncontiguous")
+EDGES = (*FLOAT_EDGES, *SHAPE_EDGES, "broadcast", "list_for_tuple")  # = apimap.model.EDGE_CASES
+EXPECTS = ("close", "differ", "any")
+
+
+class ProbePlanError(ValueError):
+    """A probe section that cannot be turned into calls; ``path`` is its key path in the YAML."""
+
+    def __init__(self, path: tuple, message: str):
+        super().__init__(message)
+        self.path, self.message = path, message
+
+
+@dataclass(frozen=True)
+class Side:
+    """One framework's call: ``api`` (dotted; for a method, the method's name on ``receiver``)."""
+
+    api: str
+    method: bool
+    receiver: object = None
+    args: tuple = ()
+    kwargs: tuple = ()  # ((name, value), ...) in order
+
+    def source(self) -> str:
+        parts = [_source(v) for v in self.args] + [f"{k}={_source(v)}" for k, v in self.kwargs]
+        if self.method:
+            return f"{_source(self.receiver)}.{self.api.rsplit('.', 1)[-1]}({', '.join(parts)})"
+        return f"{self.api}({', '.join(parts)})"
+
+
+@dataclass(frozen=True)
+class Call:
+    id: str  # keywords | positional | defaults | row-<name> | edge-<case>
+    torch: Side
+    mindspore: Side
+    expect: str  # close | differ | any
+    edge: str | None = None
+    why: str = ""  # what a result other than ``expect`` would contradict
+
+
+@dataclass(frozen=True)
+class Plan:
+    calls: tuple[Call, ...]
+    rtol: float
+    atol: float
+    notes: tuple[str, ...] = field(default_factory=tuple)
+
+
+def _source(value) -> str:
+    if isinstance(value, (Gen, DType)):
+        return value.source()
+    return repr(value)
+
+
+def plan(mapping) -> Plan:
+    """All calls of ``mapping.probe`` (raises ``ProbePlanError`` naming the key path of the first problem)."""
+    probe = mapping.probe
+    if mapping.mindspore is None:
+        raise ProbePlanError(("probe",), "a mapping without a MindSpore API has nothing to probe")
+    kinds = {mapping.torch.kind, mapping.mindspore.kind}
+    if not kinds <= {"function", "method"}:
+        raise ProbePlanError(
+            ("probe",),
+            "probes run functions and Tensor methods; layers, optimizers and schedulers have no harness yet",
+        )
+    values = {}
+    for name, raw in probe.args.items():
+        try:
+            values[name] = parse(raw)
+        except ProbeSyntaxError as exc:
+            raise ProbePlanError(("probe", "args", name), str(exc)) from None
+    ms_extra = {}
+    for name, raw in probe.mindspore.items():
+        try:
+            ms_extra[name] = parse(raw)
+        except ProbeSyntaxError as exc:
+            raise ProbePlanError(("probe", "mindspore", name), str(exc)) from None
+    torch_method = mapping.torch.kind == "method"
+    ms_method = mapping.mindspore.kind == "method"
+    if (torch_method or ms_method) and RECEIVER not in values:
+        raise ProbePlanError(("probe", "args"), "a Tensor method's probe gives the tensor as self:")
+    rows = _rows_by_torch_name(mapping)
+    signature = _signature(mapping.torch.signature)
+    translate = _translator(mapping, rows, ms_extra)
+    for name in values:
+        if name != RECEIVER:
+            translate(name)  # every argument has a row that says what becomes of it
+
+    def make(
+        call_id: str, names: list[str], positional: bool, expect: str, why: str = "", edge=None
+    ):
+        chosen = {n: values[n] for n in names}
+        if RECEIVER in values:
+            chosen[RECEIVER] = values[RECEIVER]
+        # the equivalent MindSpore call passes torch's default where the defaults differ (not in `defaults`,
+        # which shows what omitting them does)
+        explicit = {}
+        if call_id != "defaults":
+            for name, row in rows.items():
+                if row.relation in DEFAULT_DIFFERS and name not in chosen and name in signature:
+                    target = row.mindspore_names[0] if row.mindspore_names else name
+                    known, value = default_value(signature[name].default)
+                    if known:
+                        explicit[target] = value
+        torch_side, ms_side = _sides(
+            mapping,
+            chosen,
+            signature,
+            translate,
+            {**explicit, **ms_extra},
+            positional,
+            torch_method,
+            ms_method,
+        )
+        return Call(call_id, torch_side, ms_side, expect, edge, why)
+
+    given = [n for n in values if n != RECEIVER]
+    required = [n for n in given if n in signature and signature[n].default is None]
+    consistent = mapping.category == "consistent"
+    expect = probe.expect
+    calls = [
+        make(
+            "keywords",
+            given,
+            False,
+            expect.get("keywords", "close" if consistent else "any"),
+            "the category says the two APIs agree" if consistent else "",
+        )
+    ]
+    if any(signature.get(n) and signature[n].kind in (POSITIONAL, POSITIONAL_ONLY) for n in given):
+        calls.append(
+            make(
+                "positional",
+                given,
+                True,
+                expect.get("positional", "close" if consistent else "any"),
+                "the category says the two APIs agree" if consistent else "",
+            )
+        )
+    omitted = [n for n in given if n not in required]
+    if omitted:
+        differs = [n for n in omitted if rows[n].relation in DEFAULT_DIFFERS]
+        default_expect = "differ" if differs else ("close" if consistent else "any")
+        why = (
+            f"the row for {', '.join(differs)} says the default differs"
+            if differs
+            else ("the category says the defaults agree" if consistent else "")
+        )
+        calls.append(make("defaults", required, False, expect.get("defaults", default_expect), why))
+        for name in omitted:
+            relation = rows[name].relation
+            row_expect = "close" if relation in PROVEN_BY_ROW else "any"
+            calls.append(
+                make(
+                    f"row-{name}",
+                    [*required, name],
+                    False,
+                    expect.get(f"row-{name}", row_expect),
+                    f"the row for {name} says '{relation}'" if row_expect == "close" else "",
+                )
+            )
+    edges = probe.edges if probe.edges is not None else applicable_edges(values)
+    for case in edges:
+        calls.append(
+            make(f"edge-{case}", given, False, expect.get(f"edge-{case}", "any"), edge=case)
+        )
+    unknown = [k for k in expect if k not in {c.id for c in calls}]
+    if unknown:
+        close = difflib.get_close_matches(unknown[0], [c.id for c in calls], n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ProbePlanError(("probe", "expect", unknown[0]), f"no call '{unknown[0]}'{hint}")
+    return Plan(tuple(calls), probe.rtol, probe.atol)
+
+
+def applicable_edges(values: dict) -> list[str]:
+    """The edge cases the inputs' kinds allow: dtype and NaN cases for float tensors, shape cases for tensors
+    with a dimension, broadcasting for two tensors or more, a list where a tuple is given."""
+    tensors = [v for v in values.values() if isinstance(v, Gen)]
+    floats = [g for g in tensors if (g.dtype or _default_dtype(g)).startswith(("float", "complex"))]
+    cases = list(FLOAT_EDGES) if floats else []
+    if any(_ndim(g) != 0 for g in tensors):
+        cases += list(SHAPE_EDGES)
+    if len(tensors) >= 2:
+        cases.append("broadcast")
+    if any(isinstance(v, tuple) for v in values.values()):
+        cases.append("list_for_tuple")
+    return cases
+
+
+def _default_dtype(g: Gen) -> str:
+    if g.name in ("randint",):
+        return "int64"
+    if g.name == "tensor":
+        flat = list(_flat(g.args[0]))
+        if flat and all(isinstance(v, bool) for v in flat):
+            return "bool"
+        if flat and all(isinstance(v, int) for v in flat):
+            return "int64"
+    if g.name == "arange" and all(isinstance(a, int) for a in g.args):
+        return "int64"
+    return "float32"
+
+
+def _ndim(g: Gen) -> int | None:
+    from .grammar import shape_of
+
+    if g.name in ("randn", "rand", "zeros", "ones"):
+        return len(shape_of(g.args) or ())
+    if g.name == "randint":
+        return len(g.args[2])
+    if g.name == "full":
+        return len(g.args[0])
+    if g.name == "tensor":
+        depth, value = 0, g.args[0]
+        while isinstance(value, (list, tuple)):
+            depth, value = depth + 1, value[0] if value else None
+        return depth
+    return 1 if g.name == "arange" else 2
+
+
+def _flat(value):
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from _flat(v)
+    else:
+        yield value
+
+
+def _rows_by_torch_name(mapping) -> dict:
+    rows = {}
+    for row in mapping.params:
+        for name in row.torch_names:
+            rows.setdefault(name, row)
+    return rows
+
+
+def _signature(text: str) -> dict:
+    try:
+        return {p.name: p for p in parse_signature(text)}
+    except ValueError:
+        return {}
+
+
+def _translator(mapping, rows: dict, ms_extra: dict):
+    index = {n: i for i, row in enumerate(mapping.params) for n in row.torch_names}
+
+    def translate(name: str) -> str | None:
+        """The MindSpore name ``name``'s value goes to, or None when it is left out."""
+        row = rows.get(name)
+        if row is None:
+            close = difflib.get_close_matches(name, list(rows), n=1)
+            hint = f"; did you mean {close[0]}?" if close else ""
+            raise ProbePlanError(("probe", "args", name), f"'{name}' has no row in params{hint}")
+        if row.relation in TRANSLATED:
+            names = row.mindspore_names
+            return names[0] if len(names) == 1 else name
+        if row.relation in DROPPED:
+            return None
+        missing = [n for n in row.mindspore_names if n not in ms_extra]
+        if missing or not row.mindspore_names:
+            want = missing[0] if missing else "<name>"
+            raise ProbePlanError(
+                ("params", index[name], "relation"),
+                f"row '{name}' ({row.relation}) cannot be translated mechanically: "
+                f"give the MindSpore value as probe.mindspore.{want}",
+            )
+        return None  # its MindSpore side comes from probe.mindspore
+
+    return translate
+
+
+def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_method, ms_method):
+    torch_pos, torch_kw = [], []
+    ms_pos, ms_kw = [], []
+    can_position = positional
+    for name, value in _torch_order(chosen, signature):
+        target = translate(name)
+        kind = signature[name].kind if name in signature else KEYWORD_ONLY
+        if can_position and kind in (POSITIONAL, POSITIONAL_ONLY):
+            torch_pos.append(value)
+            if target is not None:
+                ms_pos.append(value)
+        else:
+            can_position = False
+            torch_kw.append((name, value))
+            if target is not None:
+                ms_kw.append((target, value))
+    for name, value in ms_extra.items():
+        if name not in {k for k, _ in ms_kw}:
+            ms_kw.append((name, value))
+    receiver = chosen.get(RECEIVER) if RECEIVER in chosen else None
+    return (
+        Side(mapping.torch.api, torch_method, receiver, tuple(torch_pos), tuple(torch_kw)),
+        Side(mapping.mindspore.api, ms_method, receiver, tuple(ms_pos), tuple(ms_kw)),
+    )
+
+
+def _torch_order(chosen: dict, signature: dict):
+    """``chosen`` without the receiver, in the signature's order, then the rest in the YAML's order."""
+    order = [n for n in signature if n in chosen and n != RECEIVER]
+    return [(n, chosen[n]) for n in order + [n for n in chosen if n not in order and n != RECEIVER]]
+
+
+def default_value(text: str | None) -> tuple[bool, object]:
+    """(True, value) for a default written as a literal; (False, None) otherwise."""
+    if text is None:
+        return False, None
+    try:
+        return True, ast.literal_eval(text)
+    except (ValueError, SyntaxError):
+        return False, None
+
+
+def wire(call: Call) -> dict:
+    """``call`` as JSON-able data for the file executor (``apimap.execute.probing.run_call``): each generator
+    becomes an input, made once and referenced by both sides (``{"ref": i}``)."""
+    inputs: list[dict] = []
+    refs: dict[int, int] = {}
+
+    def value(v):
+        if isinstance(v, Gen):
+            if id(v) not in refs:
+                refs[id(v)] = len(inputs)
+                inputs.append({"gen": v.name, "args": [value(a) for a in v.args], "dtype": v.dtype})
+            return {"ref": refs[id(v)]}
+        if isinstance(v, DType):
+            return {"dtype": v.name}
+        if isinstance(v, tuple):
+            return {"tuple": [value(x) for x in v]}
+        if isinstance(v, list):
+            return [value(x) for x in v]
+        return v
+
+    def side(s: Side) -> dict:
+        return {
+            "api": s.api,
+            "method": s.method,
+            "receiver": value(s.receiver) if s.method else None,
+            "args": [value(a) for a in s.args],
+            "kwargs": [[k, value(v)] for k, v in s.kwargs],
+        }
+
+    torch_side = side(call.torch)  # torch's arguments first: they number the inputs
+    return {
+        "id": call.id,
+        "edge": call.edge,
+        "torch": torch_side,
+        "mindspore": side(call.mindspore),
+        "inputs": inputs,
+    }

@@ -1,0 +1,178 @@
+"""Probes: the grammar (parsed, never evaluated), the calls a probe makes, validation's one-line errors, and
+real runs against torch and MindSpore (a false "consistent" claim fails, a true one passes)."""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from apimap.probe.grammar import DType, Gen, ProbeSyntaxError, parse
+from apimap.probe.plan import plan, wire
+from apimap.problems import ProblemsError
+from apimap.validate import load_file
+
+pytest_plugins = ["pytester"]
+PROBES = Path(__file__).resolve().parent / "fixtures" / "probe" / "mappings"
+
+
+def test_values_and_generators_parse_without_being_run():
+    assert parse("randn(2, 5)") == Gen("randn", (2, 5))
+    assert parse("randint(0, 5, (2, 3))") == Gen("randint", (0, 5, (2, 3)))
+    assert parse("tensor([[1, 2]], dtype=float64)") == Gen("tensor", ([[1, 2]],), "float64")
+    assert parse("(0, -2)") == (0, -2)
+    assert parse([1, "(2, 3)"]) == [1, (2, 3)]
+    assert parse("mean") == "mean" and parse(3) == 3 and parse(None) is None
+    assert parse("float64") == DType("float64")
+
+
+@pytest.mark.parametrize(
+    "text, message",
+    [
+        ("__import__('os')", "__import__ is not a probe generator"),
+        ("randnn(2, 5)", "randnn is not a probe generator; did you mean randn?"),
+        ("randn(2, x)", "only literals and generator calls are allowed, not 'x'"),
+        ("randn(2, dtype=float65)", "unknown dtype 'float65'; did you mean float64?"),
+        ("randn(ones(2))", "a generator's arguments are literals, not generators"),
+        ("randint(0, 5)", "randint takes low, high and a shape tuple"),
+        ("randn(2, 5", "is not a valid expression"),
+        ("open('/etc/passwd')", "open is not a probe generator"),
+    ],
+)
+def test_anything_else_is_a_clear_error(text, message):
+    with pytest.raises(ProbeSyntaxError, match=None) as err:
+        parse(text)
+    assert message in str(err.value)
+
+
+def _load(vocab, name: str, edit=None, root=PROBES, tmp_path=None):
+    path = root / "torch" / f"{name}.yaml"
+    if edit is not None:
+        target = tmp_path / "mappings" / "torch" / f"{name}.yaml"
+        target.parent.mkdir(parents=True, exist_ok=True)
+        target.write_text(edit(path.read_text(encoding="utf-8")), encoding="utf-8")
+        path, root = target, tmp_path / "mappings"
+    return load_file(path, root, vocab, display=f"mappings/torch/{name}.yaml")
+
+
+def test_the_mindspore_call_follows_the_rows(vocab):
+    calls = {c.id: c for c in plan(_load(vocab, "cumsum").mapping).calls}
+    assert (
+        calls["keywords"].torch.source() == "torch.cumsum(input=randn(3, 4), dim=1, dtype=float64)"
+    )
+    # renamed rows change the name; positional keeps torch's order on both sides
+    assert calls["keywords"].mindspore.source() == (
+        "mindspore.ops.cumsum(x=randn(3, 4), axis=1, dtype=float64)"
+    )
+    assert (
+        calls["positional"].mindspore.source()
+        == "mindspore.ops.cumsum(randn(3, 4), 1, dtype=float64)"
+    )
+    assert calls["defaults"].torch.source() == "torch.cumsum(input=randn(3, 4), dim=1)"
+    assert calls["row-dtype"].expect == "close" and "'same'" in calls["row-dtype"].why
+    edges = [c.edge for c in calls.values() if c.edge]
+    assert edges == [
+        "float64",
+        "float16",
+        "int64",
+        "bool",
+        "nan_inf",
+        "empty",
+        "zero_dim",
+        "noncontiguous",
+    ]
+    # both sides share one input, made once
+    w = wire(calls["keywords"])
+    assert len(w["inputs"]) == 1 and w["mindspore"]["kwargs"][0] == ["x", {"ref": 0}]
+
+
+def test_a_default_that_differs_is_passed_explicitly_except_where_defaults_are_probed(
+    vocab, tmp_path
+):
+    def edit(text):
+        return (
+            text.replace("category: names_differ", "category: defaults_differ")
+            .replace(
+                "  - {torch: dtype, mindspore: dtype, relation: same}",
+                "  - {torch: dtype, mindspore: dtype, relation: default_differs, note: {en: n, zh: n}}",
+            )
+            .replace("    dtype: float64\n", "")
+        )
+
+    calls = {c.id: c for c in plan(_load(vocab, "cumsum", edit, tmp_path=tmp_path).mapping).calls}
+    assert calls["keywords"].mindspore.source().endswith("axis=1, dtype=None)")
+    assert "defaults" not in calls  # every argument given is required
+
+
+@pytest.mark.parametrize(
+    "edit, expected",
+    [
+        (
+            lambda t: t.replace("input: randn(3, 4)", "input: randn(3, four)"),
+            "mappings/torch/cumsum.yaml:20: probe.args.input: 'randn(3, four)': only literals and generator "
+            "calls are allowed, not 'four'",
+        ),
+        (
+            lambda t: t.replace("    dim: 1\n", "    dim: 1\n    dtyp: float64\n"),
+            "mappings/torch/cumsum.yaml:22: probe.args.dtyp: 'dtyp' has no row in params; did you mean dtype?",
+        ),
+        (
+            lambda t: t.replace(
+                "{torch: dim, mindspore: axis, relation: renamed}",
+                "{torch: dim, mindspore: axis, relation: usage_differs, note: {en: n, zh: n}}",
+            ),
+            "mappings/torch/cumsum.yaml:16: params[1].relation: row 'dim' (usage_differs) cannot be translated "
+            "mechanically: give the MindSpore value as probe.mindspore.axis",
+        ),
+        (
+            lambda t: t.replace(
+                "    dtype: float64\n", "    dtype: float64\n  expect: {row-dtpe: any}\n"
+            ),
+            "mappings/torch/cumsum.yaml:23: probe.expect.row-dtpe: no call 'row-dtpe'; did you mean row-dtype?",
+        ),
+    ],
+)
+def test_validation_names_the_line_and_key(vocab, tmp_path, edit, expected):
+    with pytest.raises(ProblemsError) as err:
+        _load(vocab, "cumsum", edit, tmp_path=tmp_path)
+    assert expected in [str(p) for p in err.value.problems]
+
+
+_MISSING = [name for name in ("torch", "mindspore") if importlib.util.find_spec(name) is None]
+
+
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_probes_run_against_both_frameworks(pytester):
+    shutil.copytree(PROBES, pytester.path / "mappings")
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings"
+    )
+    text = result.stdout.str()
+    assert (
+        "mappings/torch/neg.yaml:17: probe[keywords]: the category says the two APIs agree, but differ: "
+        "not close" in text
+    )
+    assert (
+        "    torch:     torch.neg(input=randn(2, 3))\n    mindspore: mindspore.ops.abs(input=randn(2, 3))"
+        in text
+    )
+    items = {
+        (i["file"], i["example"]): i
+        for i in json.loads(out.read_text())["items"]
+        if i["part"] == "probe"
+    }
+    assert items[("torch/neg.yaml", "keywords")]["status"] == "failed"
+    assert items[("torch/abs.yaml", "keywords")]["outcome"] == "agree"
+    assert items[("torch/abs.yaml", "edge-empty")]["outcome"] == "agree"
+    assert "dtypes" not in items[("torch/abs.yaml", "edge-float64")]["detail"]  # both keep float64
+    assert {k[1] for k in items if k[0] == "torch/cumsum.yaml"} >= {
+        "keywords",
+        "positional",
+        "row-dtype",
+    }
+    assert all(i["status"] == "passed" for k, i in items.items() if k[0] != "torch/neg.yaml")
