@@ -13,6 +13,9 @@ Patterns (each its own result):
                   says a default differs;
 - ``row-<name>``  the required arguments plus that one (a non-default value proves that row).
 
+``defaults`` and ``row-<name>`` calls may not be valid PyTorch (``keepdim`` without ``dim``): when torch
+raises on one, it claims nothing (the outcome is still recorded).
+
 The edge suite varies the ``keywords`` call's inputs (``EDGES``), chosen from the inputs' kinds unless
 ``probe.edges`` names the cases.
 """
@@ -265,6 +268,8 @@ def _flat(value):
 def _rows_by_torch_name(mapping) -> dict:
     rows = {}
     for row in mapping.params:
+        if row.group == "outputs":  # a row about what is returned, not an argument
+            continue
         for name in row.torch_names:
             rows.setdefault(name, row)
     return rows
