@@ -335,6 +335,8 @@ class ProbeItem(pytest.Item):
         raw = _state(self.config).probe_raw(self)
         result = outcome(raw, probe.rtol, probe.atol)
         self.info["outcome"], self.info["detail"] = result.outcome, result.detail[:500]
+        self.info["torch_result"] = result.torch_text[:200]
+        self.info["mindspore_result"] = result.mindspore_text[:200]
         self.info["duration"] = round(raw.get("seconds", 0.0), 4)
         if result.outcome == "lost":
             self.info["status"] = "errored"

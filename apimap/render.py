@@ -157,7 +157,7 @@ def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
         r.model_dump()
         for ex in item.mapping.examples
         for r in catalog.doctest.for_example(item.rel, ex.id).values()
-    ]
+    ] + [r.model_dump() for r in catalog.doctest.probes_for(item.rel).values()]
     check = catalog.check.files.get(item.rel)
     extra = {
         "doctest": results,
@@ -231,8 +231,24 @@ def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
     return (
         common["templates"]
         .get("mapping.md.j2")
-        .render(item=item, m=item.mapping, links=catalog.doc_links(item, common["L"]), **common)
+        .render(
+            item=item,
+            m=item.mapping,
+            links=catalog.doc_links(item, common["L"]),
+            calls=probe_calls(item),
+            probes=catalog.doctest.probes_for(item.rel),
+            **common,
+        )
     )
+
+
+def probe_calls(item: Loaded) -> list:
+    """The calls of a mapping's probe (apimap.probe.plan), as the page shows them: pattern calls, then edges."""
+    if item.mapping.probe is None:
+        return []
+    from .probe.plan import plan
+
+    return list(plan(item.mapping).calls)
 
 
 def _common(catalog: Catalog, templates: Templates, lang: str) -> dict:

@@ -76,6 +76,8 @@ class PartResult(_Record):
     message: str = ""
     outcome: str = ""  # a probe call's outcome (apimap.probe.judge.OUTCOMES)
     detail: str = ""  # and what was measured (the difference, the exception)
+    torch_result: str = ""  # a probe call's result on each side, in a few words ("float32 (2, 3)")
+    mindspore_result: str = ""
 
 
 class DoctestResults(_Record):
@@ -93,8 +95,21 @@ class DoctestResults(_Record):
     def _by_example(self) -> dict[tuple[str, str], dict[str, PartResult]]:
         idx: dict[tuple[str, str], dict[str, PartResult]] = {}
         for item in self.items:
-            idx.setdefault((item.file, item.example), {})[item.part] = item
+            if item.part != "probe":  # a probe call's id is not an example id
+                idx.setdefault((item.file, item.example), {})[item.part] = item
         return idx
+
+    @cached_property
+    def _probes(self) -> dict[str, dict[str, PartResult]]:
+        idx: dict[str, dict[str, PartResult]] = {}
+        for item in self.items:
+            if item.part == "probe":
+                idx.setdefault(item.file, {})[item.example] = item
+        return idx
+
+    def probes_for(self, rel: str) -> dict[str, PartResult]:
+        """{call id: item} for one mapping's probe calls, in the order they ran."""
+        return self._probes.get(rel, {})
 
     def for_example(self, rel: str, example: str) -> dict[str, PartResult]:
         """{'torch': item, 'mindspore': item, 'compare': item} for one example (missing parts absent)."""
@@ -110,8 +125,9 @@ class DoctestResults(_Record):
         return self.for_example(rel, example).get(part)
 
     def counts(self) -> dict[str, int]:
-        """{status: number of items}, in STATUSES order, only statuses that occur."""
-        found = [item.status for item in self.items]
+        """{status: number of example parts}, in STATUSES order, only statuses that occur (probe calls are
+        counted by their outcome, not here)."""
+        found = [item.status for item in self.items if item.part != "probe"]
         return {s: found.count(s) for s in STATUSES if s in found}
 
     @property

@@ -176,3 +176,58 @@ def test_probes_run_against_both_frameworks(pytester):
         "row-dtype",
     }
     assert all(i["status"] == "passed" for k, i in items.items() if k[0] != "torch/neg.yaml")
+
+
+def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, config, tmp_path):
+    from apimap.catalog import Catalog
+    from apimap.render import render_all
+    from apimap.results import DoctestResults, PartResult
+    from apimap.validate import load_tree
+
+    loaded, problems = load_tree([PROBES], PROBES, config.vocab)
+    assert not problems
+    results = DoctestResults(
+        items=(
+            PartResult(
+                file="torch/abs.yaml",
+                example="keywords",
+                part="probe",
+                status="passed",
+                outcome="agree",
+            ),
+            PartResult(
+                file="torch/abs.yaml",
+                example="edge-empty",
+                part="probe",
+                status="passed",
+                outcome="mindspore_raises",
+                torch_result="float32 (0, 3)",
+                mindspore_result="ValueError: empty",
+            ),
+        )
+    )
+    render_all(Catalog.of(config, loaded, doctest=results), project.templates, tmp_path)
+    en = (tmp_path / "en" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "zh_CN" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    assert (
+        "| All arguments by name | `torch.abs(input=randn(2, 3))` | `mindspore.ops.abs(input=randn(2, 3))` | agree |"
+        in en
+    )
+    assert (
+        "| Positional, in PyTorch's order | `torch.abs(randn(2, 3))` | `mindspore.ops.abs(randn(2, 3))` | not run |"
+        in en
+    )
+    assert (
+        "| An empty tensor (first dimension of size 0) | float32 (0, 3) | ValueError: empty | MindSpore raises |"
+        in en
+    )
+    assert (
+        "| 全部按关键字传参 | `torch.abs(input=randn(2, 3))` | `mindspore.ops.abs(input=randn(2, 3))` | 一致 |"
+        in zh
+    )
+    assert (
+        "| 空 Tensor（张量）（第一维大小为 0） | float32 (0, 3) | ValueError: empty | MindSpore 报错 |"
+        in zh
+    )
+    # a probe call's id never counts as an example's result
+    assert results.example_status("torch/abs.yaml", "keywords") == "not_run"

@@ -3,7 +3,8 @@
 Runs in the forked file executor, like ``runpart``. It decides nothing: each side's result is encoded as data
 (``runpart.encode_value``) or its exception's first line; the parent (``apimap.probe.judge``) compares them.
 Inputs are made in numpy from a fixed seed, once per call, and the same arrays are handed to both
-frameworks; an edge case (``apimap.probe.plan.EDGES``) changes them before they are handed over.
+frameworks; an edge case (``apimap.probe.plan.EDGES``) changes them before they are handed over. Each side
+runs twice, seeded the same way each time: a result that differs between the two is marked ``unstable``.
 """
 
 from __future__ import annotations
@@ -29,9 +30,14 @@ def run_call(call: dict, timeout: float) -> dict:
     rng = np.random.default_rng(SEED)
     edge = call.get("edge")
     arrays = [_edge(_generate(spec, rng), edge, i) for i, spec in enumerate(call["inputs"])]
-    out = {
-        side: _run_side(side, call[side], arrays, edge, timeout) for side in ("torch", "mindspore")
-    }
+    out = {}
+    for side in ("torch", "mindspore"):
+        # twice, from the same seed: a result that changes between two runs (uninitialised memory) is told
+        first = _run_side(side, call[side], arrays, edge, timeout)
+        again = _run_side(side, call[side], arrays, edge, timeout)
+        if first != again:
+            first["unstable"] = True
+        out[side] = first
     out["seconds"] = time.perf_counter() - start
     return out
 
@@ -40,6 +46,10 @@ def _run_side(side: str, spec: dict, arrays: list, edge: str | None, timeout: fl
     framework = importlib.import_module(side)
     old = signal.signal(signal.SIGALRM, _alarm)
     try:
+        if side == "torch":
+            framework.manual_seed(SEED)
+        else:
+            framework.set_seed(SEED)
         signal.setitimer(signal.ITIMER_REAL, timeout)
         receiver = _value(spec.get("receiver"), framework, arrays, edge) if spec["method"] else None
         args = [_value(v, framework, arrays, edge) for v in spec["args"]]

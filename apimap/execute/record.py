@@ -45,7 +45,7 @@ class Recorder:
                 "message": UNFINISHED,
             },
         )
-        for key in ("outcome", "detail"):
+        for key in ("outcome", "detail", "torch_result", "mindspore_result"):
             if info.get(key):
                 entry[key] = info[key]
         if info.get("versions") and not self.versions:

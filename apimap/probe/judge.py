@@ -2,8 +2,10 @@
 
 Outcomes (one per call): ``agree``; ``differ`` (the shape, the dtype kind or the values, with the largest
 difference); ``torch_raises``; ``mindspore_raises``; ``both_raise`` (each with the exception's first line);
-``lost`` (the file executor died or hung: that case only). Results are compared structurally: tensors and
-arrays (shape, dtype kind, then values with the probe's rtol/atol, NaNs equal), sequences item by item, None.
+``unstable`` (a side returned different values for the same inputs and seed, run twice: uninitialised
+memory, a race); ``lost`` (the file executor died or hung: that case only). Results are compared
+structurally: tensors and arrays (shape, dtype kind, then values with the probe's rtol/atol, NaNs equal),
+sequences item by item, None.
 A dtype *width* difference with close values is ``agree``, and says so in the detail.
 """
 
@@ -13,13 +15,15 @@ from dataclasses import dataclass
 
 from ..execute.compare import CompareError, compare_arrays, decode_value
 
-OUTCOMES = ("agree", "differ", "torch_raises", "mindspore_raises", "both_raise", "lost")
+OUTCOMES = ("agree", "differ", "unstable", "torch_raises", "mindspore_raises", "both_raise", "lost")
 
 
 @dataclass(frozen=True)
 class Outcome:
     outcome: str
     detail: str
+    torch_text: str = ""  # each side's result in a few words
+    mindspore_text: str = ""
 
     def matches(self, expect: str, torch_may_raise: bool = False) -> bool:
         """``torch_may_raise``: a call torch need not accept (one row alone, or only the required arguments,
@@ -38,17 +42,43 @@ def outcome(raw: dict, rtol: float, atol: float) -> Outcome:
     if "lost" in raw:
         return Outcome("lost", raw["lost"])
     t, m = raw["torch"], raw["mindspore"]
+    texts = (describe(t), describe(m))
     if "error" in t and "error" in m:
-        return Outcome("both_raise", f"torch: {t['error']}; mindspore: {m['error']}")
+        return Outcome("both_raise", f"torch: {t['error']}; mindspore: {m['error']}", *texts)
     if "error" in t:
-        return Outcome("torch_raises", f"torch: {t['error']}")
+        return Outcome("torch_raises", f"torch: {t['error']}", *texts)
     if "error" in m:
-        return Outcome("mindspore_raises", f"mindspore: {m['error']}")
+        return Outcome("mindspore_raises", f"mindspore: {m['error']}", *texts)
+    shaky = [name for name, side in (("torch", t), ("mindspore", m)) if side.get("unstable")]
+    if shaky:
+        return Outcome(
+            "unstable",
+            f"{' and '.join(shaky)}: another result on a second run with the same inputs",
+            *texts,
+        )
     try:
         agree, detail = _same(t["value"], m["value"], rtol, atol)
     except CompareError as exc:
-        return Outcome("differ", str(exc))
-    return Outcome("agree" if agree else "differ", detail)
+        return Outcome("differ", str(exc), *texts)
+    return Outcome("agree" if agree else "differ", detail, *texts)
+
+
+def describe(side: dict) -> str:
+    """One side's result in a few words: ``float32 (2, 3)``, ``2 items: int64 (3,), int64 (3,)``, ``None``, or
+    the exception's first line."""
+    if "error" in side:
+        return side["error"]
+    value = side["value"]
+    if value.get("kind") == "none":
+        return "None"
+    try:
+        decoded = decode_value(value)
+    except CompareError as exc:
+        return str(exc)
+    if isinstance(decoded, list):
+        shown = ", ".join(f"{a.dtype} {tuple(a.shape)}" for a in decoded[:4])
+        return f"{len(decoded)} items: {shown}" + (", ..." if len(decoded) > 4 else "")
+    return f"{decoded.dtype} {tuple(decoded.shape)}"
 
 
 def _same(a: dict, b: dict, rtol: float, atol: float) -> tuple[bool, str]:
