@@ -73,6 +73,14 @@ class Catalog:
     def example_status(self, item: Loaded, example: str) -> str:
         return self.doctest.example_status(item.rel, example) if self.doctest.present else "not_run"
 
+    def probe_calls(self, item: Loaded) -> list:
+        """The calls of a mapping's probe (apimap.probe.plan): call patterns, then edge cases; [] without one."""
+        if item.mapping.probe is None:
+            return []
+        from .probe.plan import plan
+
+        return list(plan(item.mapping).calls)
+
     def page_path(self, item: Loaded, lang: str, suffix: str = ".html") -> str:
         """A mapping page's path from the site root, e.g. ``en/maps/torch.optim.Adam.html``."""
         return f"{lang}/{MAPS_DIR}/{item.slug}{suffix}"

@@ -86,6 +86,26 @@ class ExampleStatus(Out):
     status: Status
 
 
+class ProbeCall(Out):
+    id: str = Field(description="keywords | positional | defaults | row-<name> | edge-<case>")
+    edge: str | None = Field(
+        description="The edge case the inputs were changed for; null for a call pattern"
+    )
+    torch: str = Field(
+        description="The PyTorch call, with inputs written as generators (randn(2, 3))"
+    )
+    mindspore: str = Field(description="The MindSpore call derived from the parameter rows")
+    expect: Literal["close", "differ", "any"]
+    outcome: str = Field(
+        description="agree | differ | unstable | torch_raises | mindspore_raises | both_raise | lost | not_run"
+    )
+    detail: str = Field(description="What was measured: the largest difference, or the exceptions")
+    torch_result: str = Field(
+        description="PyTorch's result in a few words (dtype and shape, or the exception)"
+    )
+    mindspore_result: str
+
+
 class MappingOut(Out):
     id: str = Field(
         description="Stable id: the torch API, plus '@tag' for a second counterpart (e.g. torch.optim.Adam@mint)"
@@ -101,6 +121,10 @@ class MappingOut(Out):
         description="Worst status of the mapping's examples; 'not_run' without doctest results"
     )
     examples: list[ExampleStatus]
+    probe: list[ProbeCall] = Field(
+        default_factory=list,
+        description="The parameter table, executed: each call and what it gave (empty without a probe)",
+    )
     pages: dict[str, str] = Field(
         description="Site language code -> page path relative to the site root"
     )
@@ -230,6 +254,21 @@ def build_export(catalog: Catalog) -> Export:
         examples = [
             ExampleStatus(id=ex.id, status=catalog.example_status(item, ex.id)) for ex in m.examples
         ]
+        ran = catalog.doctest.probes_for(item.rel)
+        probe = [
+            ProbeCall(
+                id=c.id,
+                edge=c.edge,
+                torch=c.torch.source(),
+                mindspore=c.mindspore.source(),
+                expect=c.expect,
+                outcome=ran[c.id].outcome if c.id in ran else "not_run",
+                detail=ran[c.id].detail if c.id in ran else "",
+                torch_result=ran[c.id].torch_result if c.id in ran else "",
+                mindspore_result=ran[c.id].mindspore_result if c.id in ran else "",
+            )
+            for c in catalog.probe_calls(item)
+        ]
         mappings.append(
             MappingOut(
                 id=item.slug,
@@ -242,6 +281,7 @@ def build_export(catalog: Catalog) -> Export:
                 params=params,
                 status=catalog.status(item),
                 examples=examples,
+                probe=probe,
                 pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
             )
         )

@@ -235,20 +235,11 @@ def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
             item=item,
             m=item.mapping,
             links=catalog.doc_links(item, common["L"]),
-            calls=probe_calls(item),
+            calls=catalog.probe_calls(item),
             probes=catalog.doctest.probes_for(item.rel),
             **common,
         )
     )
-
-
-def probe_calls(item: Loaded) -> list:
-    """The calls of a mapping's probe (apimap.probe.plan), as the page shows them: pattern calls, then edges."""
-    if item.mapping.probe is None:
-        return []
-    from .probe.plan import plan
-
-    return list(plan(item.mapping).calls)
 
 
 def _common(catalog: Catalog, templates: Templates, lang: str) -> dict:

@@ -206,7 +206,20 @@ def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, conf
             ),
         )
     )
-    render_all(Catalog.of(config, loaded, doctest=results), project.templates, tmp_path)
+    catalog = Catalog.of(config, loaded, doctest=results)
+    render_all(catalog, project.templates, tmp_path)
+    from apimap.export import build_export
+
+    exported = {m.id: m for m in build_export(catalog).mappings}
+    calls = {c.id: c for c in exported["torch.abs"].probe}
+    assert (
+        calls["edge-empty"].outcome == "mindspore_raises"
+        and calls["positional"].outcome == "not_run"
+    )
+    assert calls["keywords"].mindspore == "mindspore.ops.abs(input=randn(2, 3))"
+    assert exported["torch.cumsum"].probe and all(
+        c.outcome == "not_run" for c in exported["torch.cumsum"].probe
+    )
     en = (tmp_path / "en" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
     zh = (tmp_path / "zh_CN" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
     assert (
