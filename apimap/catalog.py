@@ -26,6 +26,8 @@ from .results import (
 from .validate import Loaded
 from .vocab import Vocab
 
+# probe outcomes that are divergences, in the order the divergences page lists them
+DIVERGENT = ("differ", "unstable", "mindspore_raises", "torch_raises", "lost")
 MAPS_DIR = "maps"  # mapping pages, under each language of the site
 TABLES_DIR = "tables"  # one summary table per torch module
 
@@ -80,6 +82,18 @@ class Catalog:
         from .probe.plan import plan
 
         return list(plan(item.mapping).calls)
+
+    def divergences(self) -> list[tuple[str, list]]:
+        """Every probe call where the frameworks part ways, by outcome (``DIVERGENT`` order): [(outcome,
+        [(item, call, result), ...])]. Both raising is agreement (neither accepts the call), not listed."""
+        found: dict[str, list] = {kind: [] for kind in DIVERGENT}
+        for item in self.mappings:
+            ran = self.doctest.probes_for(item.rel)
+            for call in self.probe_calls(item):
+                result = ran.get(call.id)
+                if result is not None and result.outcome in found:
+                    found[result.outcome].append((item, call, result))
+        return [(kind, rows) for kind, rows in found.items() if rows]
 
     def page_path(self, item: Loaded, lang: str, suffix: str = ".html") -> str:
         """A mapping page's path from the site root, e.g. ``en/maps/torch.optim.Adam.html``."""

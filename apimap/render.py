@@ -267,6 +267,10 @@ def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
         templates.get("index.md.j2").render(modules=modules, total=len(catalog.mappings), **common),
     )
     yield "status.md", templates.get("status.md.j2").render(items=catalog.mappings, **common)
+    yield (
+        "divergences.md",
+        templates.get("divergences.md.j2").render(divergences=catalog.divergences(), **common),
+    )
 
 
 def pages_for(catalog: Catalog, templates_dir: Path, lang: str):

@@ -242,5 +242,14 @@ def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, conf
         "| 空 Tensor（张量）（第一维大小为 0） | float32 (0, 3) | ValueError: empty | MindSpore 报错 |"
         in zh
     )
+    # the divergences page lists it, under its outcome, in both languages
+    div = (tmp_path / "en" / "divergences.md").read_text(encoding="utf-8")
+    assert "## MindSpore raises" in div and (
+        "| [`torch.abs`](maps/torch.abs.md) | `mindspore.ops.abs` | An empty tensor (first dimension of size 0) "
+        "| float32 (0, 3) | ValueError: empty |" in div
+    )
+    assert "## MindSpore 报错" in (tmp_path / "zh_CN" / "divergences.md").read_text(
+        encoding="utf-8"
+    )
     # a probe call's id never counts as an example's result
     assert results.example_status("torch/abs.yaml", "keywords") == "not_run"

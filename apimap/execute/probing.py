@@ -63,12 +63,17 @@ def _run_side(side: str, spec: dict, arrays: list, edge: str | None, timeout: fl
     except ExampleTimeout:
         return {"error": f"timed out after {timeout:g} s"}
     except BaseException as exc:  # noqa: BLE001 - the outcome, reported to the parent
-        first = (str(exc).strip().splitlines() or [""])[0]
-        return {"error": f"{type(exc).__name__}: {first}"[:ERROR_CAP]}
+        return {"error": f"{type(exc).__name__}: {first_line(str(exc))}"[:ERROR_CAP]}
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
     return {"value": encoded}
+
+
+def first_line(message: str) -> str:
+    """The first line that says something (MindSpore opens some messages with a rule of dashes)."""
+    lines = [ln.strip() for ln in message.strip().splitlines()]
+    return next((ln for ln in lines if any(c.isalnum() for c in ln)), "")
 
 
 def _alarm(signum, frame):
