@@ -4,6 +4,7 @@
     python scripts/bench_doctest.py                 # ours with 1 and 2 workers, naive (sampled), floor
     python scripts/bench_doctest.py --naive-all     # run the naive way on every part (slow: minutes)
     python scripts/bench_doctest.py --overhead      # per-example runner overhead over 500 trivial examples
+    python scripts/bench_doctest.py --probes        # probe calls per second and per-call overhead
 
 (a) ours: ``pytest --apimap mappings`` (what ``apimap doctest`` runs), wall clock, 1 and 2 workers.
 (b) naive: each example part in a fresh ``python -c`` subprocess that imports what the example imports.
@@ -212,6 +213,27 @@ def overhead(args) -> None:
     print(f"executor round trip alone: {took / n * 1000:.2f} ms per example")
 
 
+def probes(args) -> None:
+    """Probe calls per second, and the overhead per call beyond the calls themselves (both sides, twice)."""
+    files = [
+        str(p) for p in sorted((ROOT / "mappings").rglob("*.yaml")) if "\nprobe:" in p.read_text()
+    ]
+    imp = import_seconds()
+    with tempfile.TemporaryDirectory() as tmp:
+        for workers in (1, 2):
+            res = Path(tmp) / f"p{workers}.json"
+            took = ours(files, workers, res, ["-k", "probe or edge"])
+            items = [i for i in json.loads(res.read_text())["items"] if i["part"] == "probe"]
+            own = sum(i["duration"] for i in items)
+            start = imp + 0.1 * len(files) / workers  # one import per worker, one fork per file
+            per = (took - start - own / workers) / max(1, len(items) / workers)
+            print(
+                f"{len(items)} probe calls in {len(files)} mappings, {workers} worker(s): {took:.1f} s, "
+                f"{len(items) / took:.1f} calls/s; the calls themselves {own:.2f} s; overhead beyond them and "
+                f"the start-up ({start:.1f} s) {per * 1000:.1f} ms per call (target < 2 ms)"
+            )
+
+
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument(
@@ -227,8 +249,11 @@ def main() -> int:
         "--naive-sample", type=int, default=12, help="parts to run the naive way (extrapolated)"
     )
     parser.add_argument("--naive-all", action="store_true", help="run every part the naive way")
+    parser.add_argument(
+        "--probes", action="store_true", help="probe calls per second and their overhead"
+    )
     args = parser.parse_args()
-    overhead(args) if args.overhead else bench(args)
+    probes(args) if args.probes else overhead(args) if args.overhead else bench(args)
     return 0
 
 
