@@ -44,6 +44,8 @@ class Catalog:
     check: CheckResults = field(default_factory=CheckResults)
     # rel -> "YYYY-MM-DD" of the file's last commit
     updated: dict[str, str] = field(default_factory=dict)
+    # rel -> its probe's calls, planned on first use (a cache, not part of what the catalog is)
+    _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def of(cls, config: Config, loaded, **results) -> Catalog:
@@ -79,9 +81,13 @@ class Catalog:
         """The calls of a mapping's probe (apimap.probe.plan): call patterns, then edge cases; [] without one."""
         if item.mapping.probe is None:
             return []
-        from .probe.plan import plan
+        if (
+            item.rel not in self._plans
+        ):  # pages in two languages, the divergences page and the export
+            from .probe.plan import plan
 
-        return list(plan(item.mapping).calls)
+            self._plans[item.rel] = list(plan(item.mapping).calls)
+        return self._plans[item.rel]
 
     def divergences(self) -> list[tuple[str, list]]:
         """Every probe call where the frameworks part ways, by outcome (``DIVERGENT`` order): [(outcome,

@@ -175,10 +175,8 @@ class MappingFile(pytest.File):
             from apimap.probe.plan import plan
 
             for call in plan(loaded.mapping).calls:
-                kind, _, name = call.id.partition("-") if call.edge else ("probe", "", call.id)
-                yield ProbeItem.from_parent(
-                    self, name=f"{kind}[{name or call.id}]", loaded=loaded, call=call
-                )
+                name = f"edge[{call.edge}]" if call.edge else f"probe[{call.id}]"
+                yield ProbeItem.from_parent(self, name=name, loaded=loaded, call=call)
         for index, example in enumerate(loaded.mapping.examples):
             parts = [p for p in PARTS if getattr(example, p)] + (
                 ["compare"] if example.compare else []
@@ -216,7 +214,16 @@ class ExampleFailure(Exception):
     """An example part did not pass; ``str()`` is the whole report."""
 
 
-class ExampleItem(pytest.Item):
+class _MappingItem(pytest.Item):
+    """An item whose failure is its one message (file:line first), without a Python traceback."""
+
+    def repr_failure(self, excinfo, style=None):
+        if isinstance(excinfo.value, ExampleFailure):
+            return str(excinfo.value)
+        return super().repr_failure(excinfo, style)
+
+
+class ExampleItem(_MappingItem):
     def __init__(self, *, loaded, index: int, part: str, last: bool, **kwargs):
         super().__init__(**kwargs)
         self.loaded, self.index, self.part, self.last = loaded, index, part, last
@@ -306,11 +313,6 @@ class ExampleItem(pytest.Item):
             f"{self.display}:{line}: example '{self.example.id}' [{self.part}]: {result['message']}"
         )
 
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, ExampleFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
-
     def reportinfo(self):
         return self.path, self.first_line() - 1, self.name
 
@@ -319,7 +321,7 @@ def _indent(text: str) -> str:
     return "\n".join("    " + line for line in text.splitlines())
 
 
-class ProbeItem(pytest.Item):
+class ProbeItem(_MappingItem):
     """One call of a mapping's probe (``probe[keywords]``, ``probe[row-dim]``, ``edge[empty]``)."""
 
     def __init__(self, *, loaded, call, **kwargs):
@@ -340,9 +342,7 @@ class ProbeItem(pytest.Item):
         self.info["duration"] = round(raw.get("seconds", 0.0), 4)
         if result.outcome == "lost":
             self.info["status"] = "errored"
-        if result.matches(
-            self.call.expect, self.call.id == "defaults" or self.call.id.startswith("row-")
-        ):
+        if result.matches(self.call.expect, self.call.torch_may_raise):
             return
         claim = self.call.why or f"the probe expects '{self.call.expect}'"
         line = self.loaded.lines.line(("probe", "expect", self.call.id)) or self.loaded.lines.line(
@@ -359,11 +359,6 @@ class ProbeItem(pytest.Item):
                 else ""
             )
         )
-
-    def repr_failure(self, excinfo, style=None):
-        if isinstance(excinfo.value, ExampleFailure):
-            return str(excinfo.value)
-        return super().repr_failure(excinfo, style)
 
     def reportinfo(self):
         return self.path, self.loaded.lines.line(("probe",)) - 1, self.name

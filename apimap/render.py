@@ -47,7 +47,7 @@ class Templates:
             names=names,
         )
         # Python, not macros: called ~100,000 times at N=5,000
-        env.globals.update(badge=badge, page_link=page_link)
+        env.globals.update(badge=badge, page_link=page_link, call_label=call_label)
         self.env = env
 
     def get(self, name: str) -> jinja2.Template:
@@ -57,6 +57,15 @@ class Templates:
 def badge(kind: str, value: str) -> str:
     """The ``apimap-badge`` role (apimap.sphinx_ext) for a category, status or check id."""
     return f"{{apimap-badge}}`{kind}:{value}`"
+
+
+def call_label(call, t: dict) -> str:
+    """How a page names a probe call: its edge case, "`dim` on its own", or its pattern."""
+    if call.edge:
+        return t[f"edge_{call.edge}"]
+    if call.id.startswith("row-"):
+        return t["call_row"].format(name=call.id[len("row-") :])
+    return t[f"call_{call.id}"]
 
 
 def names(value: str | list[str] | None, none: str) -> str:

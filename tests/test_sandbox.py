@@ -159,18 +159,8 @@ def test_no_secret_is_readable(pytester, tmp_path):
 
 def test_no_process_survives_the_run(pytester):
     """A double-forked daemon (its own session, then exec) must not outlive the executor."""
-    code = """
-    >>> import os
-    >>> if os.fork() == 0:
-    ...     os.setsid()
-    ...     if os.fork() == 0:
-    ...         os.execvp('sleep', ['sleep', '31.4159'])
-    ...     os._exit(0)
-    >>> print('forked')
-    forked
-    """
     before = _executor_cgroups()
-    _, items, _ = run(pytester, example("daemon", code))
+    _, items, _ = run(pytester, example("daemon", daemon("31.4159")))
     assert items["daemon"]["status"] == "passed"
     time.sleep(1)
     # the group is removed with its executor (another run on this machine may hold live groups of its own:
@@ -182,6 +172,20 @@ def test_no_process_survives_the_run(pytester):
         for pid in os.listdir("/proc")
         if pid.isdigit() and _cmdline(pid) == "sleep\x0031.4159\x00"
     ] == []
+
+
+def daemon(seconds: str) -> str:
+    """An example that leaves a double-forked daemon (its own session, then exec) sleeping ``seconds``."""
+    return f"""
+    >>> import os
+    >>> if os.fork() == 0:
+    ...     os.setsid()
+    ...     if os.fork() == 0:
+    ...         os.execvp('sleep', ['sleep', '{seconds}'])
+    ...     os._exit(0)
+    >>> print('forked')
+    forked
+    """
 
 
 def _executor_cgroups() -> set[Path]:
@@ -361,16 +365,6 @@ def test_an_example_cannot_forge_another_files_verdict(pytester):
 
 def test_a_daemon_does_not_outlive_its_file(pytester):
     """The next file's executor sees no process that the previous file's example started."""
-    daemon = """
-    >>> import os
-    >>> if os.fork() == 0:
-    ...     os.setsid()
-    ...     if os.fork() == 0:
-    ...         os.execvp('sleep', ['sleep', '27.1828'])
-    ...     os._exit(0)
-    >>> print('forked')
-    forked
-    """
     look = """
     >>> import os, time
     >>> time.sleep(0.5)
@@ -383,7 +377,7 @@ def test_a_daemon_does_not_outlive_its_file(pytester):
     []
     """
     _, items, _ = run_files(
-        pytester, {"abs": [example("daemon", daemon)], "neg": [example("look", look)]}
+        pytester, {"abs": [example("daemon", daemon("27.1828"))], "neg": [example("look", look)]}
     )
     assert items["daemon"]["status"] == "passed", items["daemon"]
     assert items["look"]["status"] == "passed", items["look"]

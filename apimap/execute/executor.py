@@ -197,11 +197,7 @@ class Executor:
         started = time.monotonic()
         session = _Remote(self, started + float(request["timeout"]) + HARD_KILL_GRACE)
         try:
-            file = request.get("file", request["display"])
-            if self._file != file:
-                self._file = None
-                self._server_op({"op": "open"}, "opened", time.monotonic() + START_TIMEOUT)
-                self._file = file
+            self._enter(request.get("file", request["display"]))
             return drive(request, session)
         except _RunnerError as exc:
             self._end_file()
@@ -219,14 +215,10 @@ class Executor:
         except ExecutorDied as exc:
             return {"lost": finish(str(exc))}
         timeout = float(request["timeout"])
-        session = _Remote(
-            self, time.monotonic() + 2 * timeout + HARD_KILL_GRACE
-        )  # one budget per side
+        # one timeout per side
+        session = _Remote(self, time.monotonic() + 2 * timeout + HARD_KILL_GRACE)
         try:
-            if self._file != request["file"]:
-                self._file = None
-                self._server_op({"op": "open"}, "opened", time.monotonic() + START_TIMEOUT)
-                self._file = request["file"]
+            self._enter(request["file"])
             reply = session._call(
                 {"op": "call", "call": request["call"], "timeout": timeout}, "called"
             )
@@ -243,6 +235,13 @@ class Executor:
             if "error" in reply.get(side, {}):
                 reply[side]["error"] = finish(str(reply[side]["error"]))
         return reply
+
+    def _enter(self, file: str) -> None:
+        """Make ``file``'s executor the open one: a new file executor for another file."""
+        if self._file != file:
+            self._file = None
+            self._server_op({"op": "open"}, "opened", time.monotonic() + START_TIMEOUT)
+            self._file = file
 
     def _server_op(self, op: dict, event: str, deadline: float) -> None:
         self._send(op)

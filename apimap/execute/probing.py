@@ -3,7 +3,7 @@
 Runs in the forked file executor, like ``runpart``. It decides nothing: each side's result is encoded as data
 (``runpart.encode_value``) or its exception's first line; the parent (``apimap.probe.judge``) compares them.
 Inputs are made in numpy from a fixed seed, once per call, and the same arrays are handed to both
-frameworks; an edge case (``apimap.probe.plan.EDGES``) changes them before they are handed over. Each side
+frameworks; an edge case (``apimap.model.EDGE_CASES``) changes them before they are handed over. Each side
 runs twice, seeded the same way each time: a result that differs between the two is marked ``unstable``.
 """
 

@@ -16,7 +16,7 @@ Patterns (each its own result):
 ``defaults`` and ``row-<name>`` calls may not be valid PyTorch (``keepdim`` without ``dim``): when torch
 raises on one, it claims nothing (the outcome is still recorded).
 
-The edge suite varies the ``keywords`` call's inputs (``EDGES``), chosen from the inputs' kinds unless
+The edge suite varies the ``keywords`` call's inputs (``apimap.model.EDGE_CASES``), chosen from the inputs' kinds unless
 ``probe.edges`` names the cases.
 """
 
@@ -27,6 +27,7 @@ import difflib
 from dataclasses import dataclass, field
 
 from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_signature
+from ..model import FLOAT_EDGES, SHAPE_EDGES
 from .grammar import DType, Gen, ProbeSyntaxError, parse
 
 TRANSLATED = ("same", "general", "renamed", "default_differs", "renamed_default_differs")
@@ -35,11 +36,6 @@ RECEIVER = "self"  # a Tensor method's tensor
 # relations whose row is proven by its own call: the same value on both sides must give the same result
 PROVEN_BY_ROW = TRANSLATED
 DEFAULT_DIFFERS = ("default_differs", "renamed_default_differs")
-
-FLOAT_EDGES = ("float64", "float16", "int64", "bool", "nan_inf")
-SHAPE_EDGES = ("empty", "zero_dim", "noncontiguous")
-EDGES = (*FLOAT_EDGES, *SHAPE_EDGES, "broadcast", "list_for_tuple")  # = apimap.model.EDGE_CASES
-EXPECTS = ("close", "differ", "any")
 
 
 class ProbePlanError(ValueError):
@@ -75,6 +71,8 @@ class Call:
     expect: str  # close | differ | any
     edge: str | None = None
     why: str = ""  # what a result other than ``expect`` would contradict
+    # ``defaults`` and ``row-<name>`` calls need not be valid PyTorch: torch raising on one claims nothing
+    torch_may_raise: bool = False
 
 
 @dataclass(frozen=True)
@@ -102,18 +100,8 @@ def plan(mapping) -> Plan:
             ("probe",),
             "probes run functions and Tensor methods; layers, optimizers and schedulers have no harness yet",
         )
-    values = {}
-    for name, raw in probe.args.items():
-        try:
-            values[name] = parse(raw)
-        except ProbeSyntaxError as exc:
-            raise ProbePlanError(("probe", "args", name), str(exc)) from None
-    ms_extra = {}
-    for name, raw in probe.mindspore.items():
-        try:
-            ms_extra[name] = parse(raw)
-        except ProbeSyntaxError as exc:
-            raise ProbePlanError(("probe", "mindspore", name), str(exc)) from None
+    values = _parsed(probe.args, "args")
+    ms_extra = _parsed(probe.mindspore, "mindspore")
     torch_method = mapping.torch.kind == "method"
     ms_method = mapping.mindspore.kind == "method"
     if (torch_method or ms_method) and RECEIVER not in values:
@@ -151,7 +139,8 @@ def plan(mapping) -> Plan:
             torch_method,
             ms_method,
         )
-        return Call(call_id, torch_side, ms_side, expect, edge, why)
+        may_raise = call_id == "defaults" or call_id.startswith("row-")
+        return Call(call_id, torch_side, ms_side, expect, edge, why, may_raise)
 
     given = [n for n in values if n != RECEIVER]
     required = [n for n in given if n in signature and signature[n].default is None]
@@ -209,6 +198,17 @@ def plan(mapping) -> Plan:
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ProbePlanError(("probe", "expect", unknown[0]), f"no call '{unknown[0]}'{hint}")
     return Plan(tuple(calls), probe.rtol, probe.atol)
+
+
+def _parsed(section: dict, key: str) -> dict:
+    """``probe.<key>``'s values parsed (``grammar.parse``); the first bad one raises with its key path."""
+    values = {}
+    for name, raw in section.items():
+        try:
+            values[name] = parse(raw)
+        except ProbeSyntaxError as exc:
+            raise ProbePlanError(("probe", key, name), str(exc)) from None
+    return values
 
 
 def applicable_edges(values: dict) -> list[str]:
