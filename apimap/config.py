@@ -15,9 +15,10 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from .model import EDGE_CASES, PROBE_OUTCOMES
 from .problems import Problem, ProblemsError, did_you_mean, format_path
 from .schema_errors import pydantic_problems
-from .vocab import Category, Framework, Relation, Vocab
+from .vocab import Category, EdgeRule, Framework, Relation, Vocab
 from .yamlsource import LineMap, read_yaml
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -39,8 +40,23 @@ class CategoryEntry(_Strict):
     definition: Bilingual
 
 
+class EdgeRuleEntry(_Strict):
+    cases: list[Literal[EDGE_CASES]] = Field(min_length=1)
+    outcomes: list[Literal[PROBE_OUTCOMES]] = Field(min_length=1)
+    implies: str
+    why: Bilingual
+
+
+class ToleranceEntry(_Strict):
+    rtol: float = Field(ge=0)
+    atol: float = Field(ge=0)
+
+
 class CategoriesFile(_Strict):
     categories: list[CategoryEntry] = Field(min_length=1)
+    edge_rules: list[EdgeRuleEntry] = Field(default_factory=list)
+    device_limits: list[str] = Field(default_factory=list)
+    edge_tolerance: dict[Literal[EDGE_CASES], ToleranceEntry] = Field(default_factory=dict)
 
 
 Count = Literal["one", "many", "none"]
@@ -220,6 +236,17 @@ def load_config(conf_dir: Path) -> Config:
                     f"unknown category '{rel.implies}'{did_you_mean(rel.implies, category_ids)}",
                 )
             )
+    for i, rule in enumerate(cats.edge_rules):
+        if rule.implies not in category_ids:
+            loc = ("edge_rules", i, "implies")
+            problems.append(
+                Problem(
+                    cat_file,
+                    cat_lines.line(loc),
+                    format_path(loc),
+                    f"unknown category '{rule.implies}'{did_you_mean(rule.implies, category_ids)}",
+                )
+            )
     ui, site = read["ui.yaml"][0], read["site.yaml"][0]
     if problems:
         raise ProblemsError(sorted(problems))
@@ -240,6 +267,12 @@ def load_config(conf_dir: Path) -> Config:
             )
             for key, f in read["frameworks.yaml"][0].frameworks.items()
         },
+        edge_rules=tuple(
+            EdgeRule(i, frozenset(r.cases), frozenset(r.outcomes), r.implies, r.why.model_dump())
+            for i, r in enumerate(cats.edge_rules)
+        ),
+        device_limits=tuple(cats.device_limits),
+        edge_tolerance={k: (t.rtol, t.atol) for k, t in cats.edge_tolerance.items()},
     )
     return Config(
         conf_dir,

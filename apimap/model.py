@@ -154,6 +154,17 @@ PROBE_EXPECTS = ("close", "differ", "any")
 FLOAT_EDGES = ("float64", "float16", "int64", "bool", "nan_inf")  # for float tensors
 SHAPE_EDGES = ("empty", "zero_dim", "noncontiguous")  # for tensors with a dimension
 EDGE_CASES = (*FLOAT_EDGES, *SHAPE_EDGES, "broadcast", "list_for_tuple")
+# a probe call's outcome (apimap/probe/judge.py); ``no_kernel``: MindSpore has no kernel for it on this device
+PROBE_OUTCOMES = (
+    "agree",
+    "differ",
+    "unstable",
+    "torch_raises",
+    "mindspore_raises",
+    "no_kernel",
+    "both_raise",
+    "lost",
+)
 
 
 class Probe(Strict):

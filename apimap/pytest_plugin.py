@@ -167,8 +167,9 @@ class MappingFile(pytest.File):
                 self.path / "(no mappings root)",
             )
         display = _display(self.path, config)
+        vocab = _vocab(self.path, config)
         try:
-            loaded = load_file(self.path, root, _vocab(self.path, config), display=display)
+            loaded = load_file(self.path, root, vocab, display=display)
         except ProblemsError as exc:
             raise self.CollectError("\n".join(str(p) for p in exc.problems)) from None
         if loaded.mapping.probe is not None:
@@ -176,7 +177,7 @@ class MappingFile(pytest.File):
 
             for call in plan(loaded.mapping).calls:
                 name = f"edge[{call.edge}]" if call.edge else f"probe[{call.id}]"
-                yield ProbeItem.from_parent(self, name=name, loaded=loaded, call=call)
+                yield ProbeItem.from_parent(self, name=name, loaded=loaded, call=call, vocab=vocab)
         for index, example in enumerate(loaded.mapping.examples):
             parts = [p for p in PARTS if getattr(example, p)] + (
                 ["compare"] if example.compare else []
@@ -324,33 +325,44 @@ def _indent(text: str) -> str:
 class ProbeItem(_MappingItem):
     """One call of a mapping's probe (``probe[keywords]``, ``probe[row-dim]``, ``edge[empty]``)."""
 
-    def __init__(self, *, loaded, call, **kwargs):
+    def __init__(self, *, loaded, call, vocab, **kwargs):
         super().__init__(**kwargs)
-        self.loaded, self.call = loaded, call
+        self.loaded, self.call, self.vocab = loaded, call, vocab
         self.info = {"file": loaded.rel, "example": call.id, "part": "probe"}
         self.user_properties.append(("apimap", self.info))
 
     def runtest(self):
         from apimap.probe.judge import outcome
 
-        probe = self.loaded.mapping.probe
+        probe, vocab = self.loaded.mapping.probe, self.vocab
         raw = _state(self.config).probe_raw(self)
-        result = outcome(raw, probe.rtol, probe.atol)
+        floor = vocab.edge_tolerance.get(self.call.edge, (0.0, 0.0))
+        rtol, atol = max(probe.rtol, floor[0]), max(probe.atol, floor[1])
+        result = outcome(raw, rtol, atol, vocab.device_limits)
         self.info["outcome"], self.info["detail"] = result.outcome, result.detail[:500]
         self.info["torch_result"] = result.torch_text[:200]
         self.info["mindspore_result"] = result.mindspore_text[:200]
         self.info["duration"] = round(raw.get("seconds", 0.0), 4)
         if result.outcome == "lost":
             self.info["status"] = "errored"
-        if result.matches(self.call.expect, self.call.torch_may_raise):
-            return
-        claim = self.call.why or f"the probe expects '{self.call.expect}'"
-        line = self.loaded.lines.line(("probe", "expect", self.call.id)) or self.loaded.lines.line(
-            ("probe",)
-        )
+        if not result.matches(self.call.expect, self.call.torch_may_raise):
+            claim = self.call.why or f"the probe expects '{self.call.expect}'"
+            line = self.loaded.lines.line(("probe", "expect", self.call.id))
+            self._fail(line, f"{claim}, but {result.outcome.replace('_', ' ')}: {result.detail}")
+        rule = vocab.edge_rule(self.call.edge, result.outcome) if self.call.edge else None
+        category = self.loaded.mapping.category
+        if rule and vocab.categories[rule.implies].priority > vocab.categories[category].priority:
+            self._fail(
+                self.loaded.lines.line(("category",)),
+                f"{rule.why['en']} ({result.outcome.replace('_', ' ')}: {result.detail}); by "
+                f"conf/categories.yaml edge_rules[{rule.index}] the category is at least "
+                f"'{rule.implies}', not '{category}' (say so in the category and a params row)",
+            )
+
+    def _fail(self, line: int | None, message: str):
+        line = line or self.loaded.lines.line(("probe",))
         raise ExampleFailure(
-            f"{_display(self.loaded.path, self.config)}:{line}: {self.name}: {claim}, but "
-            f"{result.outcome.replace('_', ' ')}: {result.detail}\n"
+            f"{_display(self.loaded.path, self.config)}:{line}: {self.name}: {message}\n"
             f"    torch:     {self.call.torch.source()}\n"
             f"    mindspore: {self.call.mindspore.source()}"
             + (

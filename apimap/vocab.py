@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
 
@@ -23,6 +23,17 @@ class Relation:
     mindspore: str
     implies: str  # a category id
     note: str  # required | optional
+
+
+@dataclass(frozen=True)
+class EdgeRule:
+    """An edge case's outcome that makes a category the least a mapping may claim (conf/categories.yaml)."""
+
+    index: int  # its place in edge_rules, for messages
+    cases: frozenset[str]
+    outcomes: frozenset[str]
+    implies: str  # a category id
+    why: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -75,6 +86,18 @@ class Vocab:
     relations: dict[str, Relation]
     general_params: frozenset[str]
     frameworks: dict[str, Framework]
+    edge_rules: tuple[EdgeRule, ...] = ()
+    device_limits: tuple[
+        str, ...
+    ] = ()  # MindSpore error texts that mean "no kernel on this device"
+    edge_tolerance: dict[str, tuple[float, float]] = field(
+        default_factory=dict
+    )  # case -> (rtol, atol) floors
+
+    def edge_rule(self, case: str | None, outcome: str) -> EdgeRule | None:
+        """The rule an edge case's outcome falls under, the strictest when several do; None for no rule."""
+        matching = [r for r in self.edge_rules if case in r.cases and outcome in r.outcomes]
+        return max(matching, key=lambda r: self.categories[r.implies].priority, default=None)
 
     @cached_property
     def derivable_categories(self) -> frozenset[str]:

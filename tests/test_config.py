@@ -91,6 +91,26 @@ def test_unknown_category_in_relations_names_line_and_suggests(conf):
             "categories[1].id: 'Call-Differs' is not a valid id (lowercase letters, digits and _)",
         ),
         (
+            "categories.yaml",
+            "    implies: types_differ\n",
+            "    implies: types_difer\n",
+            "edge_rules[0].implies: unknown category 'types_difer'; did you mean 'types_differ'?",
+        ),
+        (
+            "categories.yaml",
+            "    outcomes: [mindspore_raises]",
+            "    outcomes: [mindspore_raise]",
+            "edge_rules[0].outcomes[0]: 'mindspore_raise' is not allowed; expected 'agree', 'differ', "
+            "'unstable', 'torch_raises', 'mindspore_raises', 'no_kernel', 'both_raise' or 'lost'",
+        ),
+        (
+            "categories.yaml",
+            "  float16: {rtol: 1.0e-3, atol: 1.0e-3}",
+            "  float61: {rtol: 1.0e-3, atol: 1.0e-3}",
+            "edge_tolerance.float61: 'float61' is not allowed; expected 'float64', 'float16', 'int64', "
+            "'bool', 'nan_inf', 'empty', 'zero_dim', 'noncontiguous', 'broadcast' or 'list_for_tuple'",
+        ),
+        (
             "frameworks.yaml",
             'version: "2.13.0"',
             "version: 2.13",

@@ -175,7 +175,25 @@ def test_probes_run_against_both_frameworks(pytester):
         "positional",
         "row-dtype",
     }
-    assert all(i["status"] == "passed" for k, i in items.items() if k[0] != "torch/neg.yaml")
+    # conf/categories.yaml's edge rules: the category is at least what an edge outcome implies
+    assert (
+        "mappings/torch/clamp.yaml:13: edge[bool]: MindSpore rejects an input type that PyTorch accepts "
+        "(mindspore raises: mindspore: ValueError: For Clamp" in text
+    )
+    assert (
+        "by conf/categories.yaml edge_rules[0] the category is at least 'types_differ', not 'consistent'"
+        in text
+    )
+    assert "edge_rules[1] the category is at least 'behaviour_differs', not 'consistent'" in text
+    assert items[("torch/clamp.yaml", "edge-nan_inf")]["outcome"] == "differ"
+    assert items[("torch/clamp.yaml", "keywords")]["status"] == "passed"
+    # float16 results a unit apart in the last place agree under the edge_tolerance floor
+    assert items[("torch/softmax.yaml", "edge-float16")]["outcome"] == "agree"
+    assert "rtol=0.001" in items[("torch/softmax.yaml", "edge-float16")]["detail"]
+    wrong = {("torch/clamp.yaml", "edge-bool"), ("torch/clamp.yaml", "edge-nan_inf")}
+    assert {
+        k for k, i in items.items() if i["status"] != "passed" and k[0] != "torch/neg.yaml"
+    } == wrong
 
 
 def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, config, tmp_path):
@@ -253,3 +271,27 @@ def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, conf
     )
     # a probe call's id never counts as an example's result
     assert results.example_status("torch/abs.yaml", "keywords") == "not_run"
+
+
+def test_a_missing_kernel_is_its_own_outcome_and_claims_nothing(vocab):
+    from apimap.probe.judge import outcome
+
+    raw = {
+        "torch": {"value": {"kind": "none"}},
+        "mindspore": {"error": "TypeError: - Kernel select failed:"},
+    }
+    limited = outcome(raw, 1e-5, 1e-8, vocab.device_limits)
+    assert limited.outcome == "no_kernel"
+    assert limited.matches("close") and limited.matches("differ")
+    assert vocab.edge_rule("bool", "no_kernel") is None
+    plain = outcome({**raw, "mindspore": {"error": "ValueError: must not be bool"}}, 1e-5, 1e-8)
+    assert plain.outcome == "mindspore_raises" and not plain.matches("close")
+
+
+def test_the_edge_rules_name_the_least_category(vocab):
+    assert vocab.edge_rule("bool", "mindspore_raises").implies == "types_differ"
+    assert vocab.edge_rule("empty", "mindspore_raises") is None  # a refused shape fails loudly
+    assert vocab.edge_rule("empty", "unstable").implies == "behaviour_differs"
+    assert (
+        vocab.edge_rule("float64", "torch_raises") is None
+    )  # ported code never passes what torch rejects

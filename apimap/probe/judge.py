@@ -3,7 +3,9 @@
 Outcomes (one per call): ``agree``; ``differ`` (the shape, the dtype kind or the values, with the largest
 difference); ``torch_raises``; ``mindspore_raises``; ``both_raise`` (each with the exception's first line);
 ``unstable`` (a side returned different values for the same inputs and seed, run twice: uninitialised
-memory, a race); ``lost`` (the file executor died or hung: that case only). Results are compared
+memory, a race); ``no_kernel`` (only MindSpore raises, with an error conf/categories.yaml's ``device_limits``
+names: it has no kernel for this on the device the probes ran on, so nothing is claimed either way);
+``lost`` (the file executor died or hung: that case only). Results are compared
 structurally: tensors and arrays (shape, dtype kind, then values with the probe's rtol/atol, NaNs equal),
 sequences item by item, None.
 A dtype *width* difference with close values is ``agree``, and says so in the detail.
@@ -14,8 +16,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..execute.compare import CompareError, compare_arrays, decode_value
+from ..model import PROBE_OUTCOMES
 
-OUTCOMES = ("agree", "differ", "unstable", "torch_raises", "mindspore_raises", "both_raise", "lost")
+OUTCOMES = PROBE_OUTCOMES
 
 
 @dataclass(frozen=True)
@@ -31,6 +34,8 @@ class Outcome:
         nothing is claimed about it."""
         if torch_may_raise and self.outcome in ("torch_raises", "both_raise"):
             return True
+        if self.outcome == "no_kernel":  # cannot be run here: no claim is proven or contradicted
+            return True
         if expect == "any":
             return self.outcome != "lost"
         if expect == "close":
@@ -38,7 +43,8 @@ class Outcome:
         return self.outcome not in ("agree", "lost")  # differ: any visible difference
 
 
-def outcome(raw: dict, rtol: float, atol: float) -> Outcome:
+def outcome(raw: dict, rtol: float, atol: float, device_limits=()) -> Outcome:
+    """``device_limits``: texts of MindSpore errors that mean it has no kernel on this device."""
     if "lost" in raw:
         return Outcome("lost", raw["lost"])
     t, m = raw["torch"], raw["mindspore"]
@@ -48,7 +54,10 @@ def outcome(raw: dict, rtol: float, atol: float) -> Outcome:
     if "error" in t:
         return Outcome("torch_raises", f"torch: {t['error']}", *texts)
     if "error" in m:
-        return Outcome("mindspore_raises", f"mindspore: {m['error']}", *texts)
+        limited = any(text in m["error"] for text in device_limits)
+        return Outcome(
+            "no_kernel" if limited else "mindspore_raises", f"mindspore: {m['error']}", *texts
+        )
     shaky = [name for name, side in (("torch", t), ("mindspore", m)) if side.get("unstable")]
     if shaky:
         return Outcome(

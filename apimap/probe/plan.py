@@ -2,7 +2,8 @@
 
 The torch call takes ``probe.args`` by torch parameter name; the MindSpore call is derived from ``params``:
 ``TRANSLATED`` relations keep the value (under the row's MindSpore name), ``DROPPED`` ones leave it out, and
-every other relation needs an explicit value in ``probe.mindspore`` (validation says which row lacks one).
+every other relation needs an explicit value in ``probe.mindspore`` (validation says which row lacks one). An
+explicit value overrides the derived one for any row.
 
 Patterns (each its own result):
 
@@ -30,11 +31,20 @@ from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_si
 from ..model import FLOAT_EDGES, SHAPE_EDGES
 from .grammar import DType, Gen, ProbeSyntaxError, parse
 
-TRANSLATED = ("same", "general", "renamed", "default_differs", "renamed_default_differs")
+# relations whose value goes over unchanged (``type_differs``: the probe passes a type both sides take; which
+# types each side takes is what the edge suite measures)
+TRANSLATED = (
+    "same",
+    "general",
+    "renamed",
+    "default_differs",
+    "renamed_default_differs",
+    "type_differs",
+)
 DROPPED = ("torch_only",)
 RECEIVER = "self"  # a Tensor method's tensor
 # relations whose row is proven by its own call: the same value on both sides must give the same result
-PROVEN_BY_ROW = TRANSLATED
+PROVEN_BY_ROW = ("same", "general", "renamed", "default_differs", "renamed_default_differs")
 DEFAULT_DIFFERS = ("default_differs", "renamed_default_differs")
 
 
@@ -292,6 +302,8 @@ def _translator(mapping, rows: dict, ms_extra: dict):
             close = difflib.get_close_matches(name, list(rows), n=1)
             hint = f"; did you mean {close[0]}?" if close else ""
             raise ProbePlanError(("probe", "args", name), f"'{name}' has no row in params{hint}")
+        if row.mindspore_names and all(n in ms_extra for n in row.mindspore_names):
+            return None  # given explicitly: its MindSpore side comes from probe.mindspore
         if row.relation in TRANSLATED:
             names = row.mindspore_names
             return names[0] if len(names) == 1 else name
