@@ -167,15 +167,45 @@ PROBE_OUTCOMES = (
 )
 
 
+class StateTarget(Strict):
+    """Where one torch state entry goes in the MindSpore layer, with a permutation where layouts differ."""
+
+    to: NonEmpty = Field(
+        description="The MindSpore parameter's attribute path (``moving_mean``, ``w_ih_list.0``)"
+    )
+    permute: list[int] | None = Field(
+        None, description="Axes of the torch array, in MindSpore's order"
+    )
+
+
 class Probe(Strict):
     """The parameter table, executed: the torch call's arguments; the MindSpore call follows from ``params``.
 
     Values are literals or generator calls (``randn(2, 5)``, ``randint(0, 5, (2, 3))``, ``tensor([[1, 2]])``;
-    see apimap/probe/grammar.py). A Tensor method's tensor is ``self``."""
+    see apimap/probe/grammar.py). A Tensor method's tensor is ``self``. For an ``nn`` layer, ``args`` are the
+    constructor's and ``inputs`` the forward call's; for an optimizer or an LR scheduler, ``args`` follow the
+    parameters or the optimizer, which the harness makes (apimap/probe/plan.py)."""
 
     args: dict[Ident, Any] = Field(
-        min_length=1, description="The torch call's arguments by torch parameter name"
+        default_factory=dict, description="The torch call's arguments by torch parameter name"
     )
+    inputs: dict[Ident, Any] = Field(
+        default_factory=dict,
+        description="An nn layer's forward inputs, in order (names as in the params rows of group inputs)",
+    )
+    state: dict[NonEmpty, StateTarget | NonEmpty | None] = Field(
+        default_factory=dict,
+        description="An nn layer's torch state name -> MindSpore parameter (entries of the same name map by "
+        "themselves; null: no counterpart, MindSpore keeps its own initial value)",
+    )
+    train: bool = Field(
+        False, description="Run an nn layer in training mode (train() / set_train(True))"
+    )
+    steps: int = Field(3, ge=1, le=1000, description="Optimizer steps, or scheduler steps")
+    lr: float = Field(
+        0.1, gt=0, description="An LR scheduler's base learning rate (its optimizer's lr)"
+    )
+    jit: bool = Field(False, description="Compile the MindSpore optimizer call with mindspore.jit")
     mindspore: dict[Ident, Any] = Field(
         default_factory=dict,
         description="MindSpore arguments by MindSpore name, for rows that cannot be translated mechanically",
@@ -191,7 +221,7 @@ class Probe(Strict):
     atol: float = Field(1e-8, ge=0)
     timeout: float = Field(30.0, gt=0, le=600)
 
-    @field_validator("rtol", "atol", "timeout", mode="before")
+    @field_validator("rtol", "atol", "timeout", "lr", mode="before")
     @classmethod
     def _int_ok(cls, v):
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v

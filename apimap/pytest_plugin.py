@@ -336,6 +336,14 @@ class ProbeItem(_MappingItem):
 
         probe, vocab = self.loaded.mapping.probe, self.vocab
         raw = _state(self.config).probe_raw(self)
+        broken = [
+            raw[side]["harness_error"]
+            for side in ("torch", "mindspore")
+            if "harness_error" in raw.get(side, {})
+        ]
+        if broken:  # the probe as written cannot be set up: a mistake in the YAML, not an outcome
+            self.info["status"] = "errored"
+            self._fail(self.loaded.lines.line(("probe", "state")), broken[0])
         floor = vocab.edge_tolerance.get(self.call.edge, (0.0, 0.0))
         rtol, atol = max(probe.rtol, floor[0]), max(probe.atol, floor[1])
         result = outcome(raw, rtol, atol, vocab.device_limits)

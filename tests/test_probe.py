@@ -103,7 +103,8 @@ def test_a_default_that_differs_is_passed_explicitly_except_where_defaults_are_p
         )
 
     calls = {c.id: c for c in plan(_load(vocab, "cumsum", edit, tmp_path=tmp_path).mapping).calls}
-    assert calls["keywords"].mindspore.source().endswith("axis=1, dtype=None)")
+    # torch's default None means "the framework's own choice": there is no value to pass on
+    assert calls["keywords"].mindspore.source().endswith("axis=1)")
     assert "defaults" not in calls  # every argument given is required
 
 
@@ -295,3 +296,91 @@ def test_the_edge_rules_name_the_least_category(vocab):
     assert (
         vocab.edge_rule("float64", "torch_raises") is None
     )  # ported code never passes what torch rejects
+
+
+HARNESSES = Path(__file__).resolve().parent / "fixtures" / "probe_harness" / "mappings"
+
+
+def test_each_api_kind_has_its_harness_and_shows_its_calls(vocab):
+    layer = {c.id: c for c in plan(_load(vocab, "nn/Linear", root=HARNESSES).mapping).calls}
+    assert layer["keywords"].setup.harness == "layer"
+    assert layer["keywords"].torch.source() == (
+        "torch.nn.Linear(in_features=4, out_features=3, bias=False)(randn(2, 4))"
+    )
+    assert layer["keywords"].mindspore.source() == (
+        "mindspore.nn.Dense(in_channels=4, out_channels=3, has_bias=False)(randn(2, 4))"
+    )
+    assert [c.edge for c in layer.values() if c.edge] == ["empty"]
+    opt = {c.id: c for c in plan(_load(vocab, "optim/Adamax", root=HARNESSES).mapping).calls}
+    assert opt["keywords"].mindspore.source() == (
+        "mindspore.nn.AdaMax(params, learning_rate=0.01, beta1=0.8, beta2=0.99)"
+    )
+    # the split row's explicit values stand for betas: not in a call that leaves betas out
+    assert opt["row-lr"].mindspore.source() == "mindspore.nn.AdaMax(params, learning_rate=0.01)"
+    assert opt["defaults"].expect == "differ"  # the lr row says the default differs
+    # a call that leaves lr out passes torch's default to MindSpore, except in `defaults`
+    assert opt["row-betas"].mindspore.source() == (
+        "mindspore.nn.AdaMax(params, learning_rate=0.002, beta1=0.8, beta2=0.99)"
+    )
+    assert opt["defaults"].mindspore.source() == "mindspore.nn.AdaMax(params)"
+    w = wire(opt["keywords"])
+    assert len(w["setup"]["params"]) == 2 and len(w["setup"]["grads"]) == 3
+    sched = {
+        c.id: c
+        for c in plan(_load(vocab, "optim/lr_scheduler/StepLR", root=HARNESSES).mapping).calls
+    }
+    # torch's scheduler takes the optimizer the harness makes; MindSpore's schedule Cell takes a rate instead
+    assert sched["keywords"].torch.source() == (
+        "torch.optim.lr_scheduler.StepLR(optimizer, step_size=2, gamma=0.5)"
+    )
+    assert sched["row-gamma"].mindspore.source() == (
+        "mindspore.nn.ExponentialDecayLR(decay_steps=2, decay_rate=0.5, learning_rate=0.1, is_stair=True)"
+    )
+
+
+def test_a_key_another_harness_reads_is_a_one_line_error(vocab, tmp_path):
+    def edit(text):
+        return text.replace(
+            "    dtype: float64\n", "    dtype: float64\n  inputs:\n    x: randn(2)\n"
+        )
+
+    with pytest.raises(ProblemsError) as err:
+        _load(vocab, "cumsum", edit, tmp_path=tmp_path)
+    assert [str(p) for p in err.value.problems] == [
+        "mappings/torch/cumsum.yaml:23: probe.inputs: 'inputs' means nothing to the call harness "
+        "(torch.cumsum)"
+    ]
+
+
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_layers_optimizers_and_schedulers_run_against_both_frameworks(pytester):
+    shutil.copytree(HARNESSES, pytester.path / "mappings")
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings"
+    )
+    text = result.stdout.str()
+    items = {
+        (i["file"], i["example"]): i
+        for i in json.loads(out.read_text())["items"]
+        if i["part"] == "probe"
+    }
+    # torch's weights, copied into MindSpore's same-named parameters, give the same output
+    assert items[("torch/nn/Linear.yaml", "keywords")]["outcome"] == "agree"
+    # Dense's third positional parameter is weight_init: torch's bias=False lands there
+    assert items[("torch/nn/Linear.yaml", "positional")]["outcome"] == "differ"
+    assert items[("torch/optim/Adamax.yaml", "keywords")]["outcome"] == "agree"
+    assert items[("torch/optim/Adamax.yaml", "defaults")]["outcome"] == "differ"
+    assert items[("torch/optim/Adamax.yaml", "edge-float64")]["outcome"] == "agree"
+    assert items[("torch/optim/lr_scheduler/StepLR.yaml", "keywords")]["outcome"] == "agree"
+    assert items[("torch/optim/lr_scheduler/StepLR.yaml", "keywords")]["torch_result"] == (
+        "float64 (6,)"
+    )
+    assert (
+        "mappings/torch/nn/Linear@badstate.yaml:27: probe[keywords]: probe.state: torch's 'weight' has no "
+        "MindSpore parameter named 'kernel' (MindSpore has bias, weight); map it, or say 'weight: null'"
+        in text
+    )
+    failed = {k for k, i in items.items() if i["status"] != "passed"}
+    assert failed == {k for k in items if k[0] == "torch/nn/Linear@badstate.yaml"}

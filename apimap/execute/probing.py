@@ -30,11 +30,14 @@ def run_call(call: dict, timeout: float) -> dict:
     rng = np.random.default_rng(SEED)
     edge = call.get("edge")
     arrays = [_edge(_generate(spec, rng), edge, i) for i, spec in enumerate(call["inputs"])]
+    harness = HARNESSES[call.get("harness", "call")]
+    setup = call.get("setup", {})
+    shared: dict = {}  # what the torch side hands the MindSpore side (a layer's weights)
     out = {}
     for side in ("torch", "mindspore"):
         # twice, from the same seed: a result that changes between two runs (uninitialised memory) is told
-        first = _run_side(side, call[side], arrays, edge, timeout)
-        again = _run_side(side, call[side], arrays, edge, timeout)
+        first = _run_side(harness, side, call[side], setup, shared, arrays, edge, timeout)
+        again = _run_side(harness, side, call[side], setup, shared, arrays, edge, timeout)
         if first != again:
             first["unstable"] = True
         out[side] = first
@@ -42,7 +45,11 @@ def run_call(call: dict, timeout: float) -> dict:
     return out
 
 
-def _run_side(side: str, spec: dict, arrays: list, edge: str | None, timeout: float) -> dict:
+class HarnessError(Exception):
+    """The probe cannot be set up as written (a layer's state that maps nowhere): reported, not an outcome."""
+
+
+def _run_side(harness, side, spec, setup, shared, arrays, edge, timeout) -> dict:
     framework = importlib.import_module(side)
     old = signal.signal(signal.SIGALRM, _alarm)
     try:
@@ -51,15 +58,21 @@ def _run_side(side: str, spec: dict, arrays: list, edge: str | None, timeout: fl
         else:
             framework.set_seed(SEED)
         signal.setitimer(signal.ITIMER_REAL, timeout)
-        receiver = _value(spec.get("receiver"), framework, arrays, edge) if spec["method"] else None
-        args = [_value(v, framework, arrays, edge) for v in spec["args"]]
-        kwargs = {k: _value(v, framework, arrays, edge) for k, v in spec["kwargs"]}
+
+        def value(v):
+            return _value(v, framework, arrays, edge)
+
+        receiver = value(spec.get("receiver")) if spec["method"] else None
+        args = [value(v) for v in spec["args"]]
+        kwargs = {k: value(v) for k, v in spec["kwargs"]}
         if spec["method"]:
             fn = getattr(receiver, spec["api"].rsplit(".", 1)[-1])
         else:
             fn = _resolve(spec["api"])
-        result = fn(*args, **kwargs)
+        result = harness(framework, fn, args, kwargs, spec, setup, shared, value)
         encoded = _encode(result)
+    except HarnessError as exc:
+        return {"harness_error": str(exc)}
     except ExampleTimeout:
         return {"error": f"timed out after {timeout:g} s"}
     except BaseException as exc:  # noqa: BLE001 - the outcome, reported to the parent
@@ -70,10 +83,143 @@ def _run_side(side: str, spec: dict, arrays: list, edge: str | None, timeout: fl
     return {"value": encoded}
 
 
+# --- harnesses: each makes what its API kind needs around the call, and returns what is compared ---------
+
+
+def _call(framework, fn, args, kwargs, spec, setup, shared, value):
+    """A function or Tensor method: its result."""
+    return fn(*args, **kwargs)
+
+
+def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
+    """An nn layer: built, given torch's weights (``setup.state`` and same-named entries), run on the forward
+    inputs in eval mode unless ``setup.train``; its output, then in training mode its mapped state after."""
+    layer = cls(*args, **kwargs)
+    inputs = [value(v) for v in spec["forward"]]
+    explicit = {name: (to, perm) for name, to, perm in setup.get("state", [])}
+    if framework.__name__ == "torch":
+        layer.train(setup.get("train", False))
+        entries = {name: t.detach().numpy().copy() for name, t in layer.state_dict().items()}
+        shared["state"], shared["params"] = entries, {n for n, _ in layer.named_parameters()}
+        output = layer(*inputs)
+        after = dict(layer.state_dict())
+    else:
+        import numpy as np
+
+        layer.set_train(setup.get("train", False))
+        targets = dict(layer.parameters_and_names())
+        moved = {}
+        for name, array in shared.get("state", {}).items():
+            to, perm = explicit.get(name, (name if name in targets else "", None))
+            if to is None:
+                continue  # declared: no counterpart
+            if to not in targets:
+                if name in shared["params"] or name in explicit:
+                    raise HarnessError(
+                        f"probe.state: torch's '{name}' has no MindSpore parameter "
+                        f"{'named ' + repr(to) if to else 'of that name'} (MindSpore has "
+                        f"{', '.join(sorted(targets)) or 'none'}); map it, or say '{name}: null'"
+                    )
+                continue  # a buffer MindSpore does not keep (num_batches_tracked)
+            data = np.transpose(array, perm) if perm else array
+            dtype = framework.dtype_to_nptype(targets[to].dtype)
+            targets[to].set_data(framework.Tensor(data.astype(dtype)))
+            moved[name] = to
+        output = layer(*inputs)
+        after = {name: targets[to].value() for name, to in moved.items()}
+    if not setup.get("train"):
+        return output
+    # in training mode the declared state, as the forward pass left it, is part of the result (running statistics)
+    declared = [name for name, to, _ in setup.get("state", []) if to is not None]
+    return [*_flat(output), *(after[n] for n in declared if n in after)]
+
+
+def _optimizer(framework, cls, args, kwargs, spec, setup, shared, value):
+    """An optimizer: ``steps`` updates of the same parameters with the same gradients; the parameters."""
+    if framework.__name__ == "torch":
+        params = [framework.nn.Parameter(value(p).clone()) for p in setup["params"]]
+        opt = cls(params, *args, **kwargs)
+        for grads in setup["grads"]:
+            for p, g in zip(params, grads, strict=True):
+                p.grad = value(g).clone()
+            opt.step()
+        return [p.detach() for p in params]
+    params = [framework.Parameter(value(p), name=f"p{i}") for i, p in enumerate(setup["params"])]
+    opt = cls(params, *args, **kwargs) if spec["lead"] else cls(*args, **kwargs)
+    step = framework.jit(opt) if setup.get("jit") else opt
+    for grads in setup["grads"]:
+        step(tuple(value(g) for g in grads))
+    return [p.value() for p in params]
+
+
+def _scheduler(framework, cls, args, kwargs, spec, setup, shared, value):
+    """An LR scheduler: the learning rate at each of ``steps`` steps, from base rate ``setup.lr``. MindSpore's
+    counterpart may be a torch-like scheduler on an optimizer, a schedule Cell called with the step, or a
+    function that returns the whole list."""
+    import numpy as np
+
+    steps, lr = setup.get("steps", 3), setup.get("lr", 0.1)
+    if framework.__name__ == "torch":
+        opt = framework.optim.SGD([framework.nn.Parameter(framework.zeros(1))], lr=lr)
+        sched = cls(opt, *args, **kwargs)
+        rates = []
+        for _ in range(steps):
+            rates.append(float(opt.param_groups[0]["lr"]))
+            opt.step()
+            sched.step()
+        return np.array(rates, np.float64)
+    if spec["lead"]:
+        from mindspore.experimental import optim
+
+        opt = optim.SGD([framework.Parameter(framework.Tensor(np.zeros(1, np.float32)))], lr=lr)
+        sched = cls(opt, *args, **kwargs)
+        rates = []
+        for _ in range(steps):
+            rates.append(float(opt.param_groups[0]["lr"]))
+            sched.step()
+        return np.array(rates, np.float64)
+    made = cls(*args, **kwargs)
+    if isinstance(made, (list, tuple)):
+        return np.array(made[:steps], np.float64)
+    return np.array(
+        [float(made(framework.Tensor(i, framework.int32)).asnumpy()) for i in range(steps)],
+        np.float64,
+    )
+
+
+HARNESSES = {"call": _call, "layer": _layer, "optimizer": _optimizer, "scheduler": _scheduler}
+
+
+def _flat(result):
+    if isinstance(result, (list, tuple)):
+        for item in result:
+            yield from _flat(item)
+    else:
+        yield result
+
+
 def first_line(message: str) -> str:
-    """The first line that says something (MindSpore opens some messages with a rule of dashes)."""
+    """The first line that says something: MindSpore opens some messages with a rule of dashes or a heading
+    (``- Framework Unexpected Exception Raised:``, ``- Kernel select failed:``), whose next line is the cause;
+    the heading is kept in front of it."""
     lines = [ln.strip() for ln in message.strip().splitlines()]
-    return next((ln for ln in lines if any(c.isalnum() for c in ln)), "")
+    said = [ln for ln in lines if any(c.isalnum() for c in ln)]
+    if not said:
+        return ""
+    if not _heading(said[0]):
+        return said[0]
+    cause = next(
+        (ln for ln in said[1:] if not _heading(ln) and not ln.startswith(_BOILERPLATE)), ""
+    )
+    return f"{said[0][2:]} {cause}".strip()
+
+
+_BOILERPLATE = "This exception is caused by framework's unexpected error"
+
+
+def _heading(line: str) -> bool:
+    """``- Kernel build failed: (For framework developers)`` and the like."""
+    return line.startswith("- ") and (line.endswith(":") or line.endswith("developers)"))
 
 
 def _alarm(signum, frame):
@@ -98,6 +244,8 @@ def _encode(result) -> dict:
         return {"kind": "none"}
     if isinstance(result, (bool, int, float, complex, np.generic)):
         return encode_value(np.asarray(result))
+    if isinstance(result, (list, tuple)) and any(isinstance(r, (list, tuple)) for r in result):
+        result = list(_flat(result))  # (output, (h, c)): compared item by item
     return encode_value(result)
 
 

@@ -206,7 +206,7 @@ def encode_value(value) -> dict:
     try:
         if isinstance(value, (list, tuple)) and any(_is_tensor(v) for v in value):
             return {"kind": "seq", "items": [encode_value(v) for v in value]}
-        array = np.ascontiguousarray(to_numpy(value))
+        array = np.asarray(to_numpy(value))  # not ascontiguousarray: it makes a 0-d array 1-d
         if array.dtype == object:
             return {
                 "kind": "error",

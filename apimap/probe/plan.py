@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import ast
 import difflib
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_signature
 from ..model import FLOAT_EDGES, SHAPE_EDGES
@@ -58,19 +58,41 @@ class ProbePlanError(ValueError):
 
 @dataclass(frozen=True)
 class Side:
-    """One framework's call: ``api`` (dotted; for a method, the method's name on ``receiver``)."""
+    """One framework's call: ``api`` (dotted; for a method, the method's name on ``receiver``). ``lead``: the
+    first argument the harness makes (``params``, ``optimizer``), if this side takes it; ``forward``: an nn
+    layer's forward inputs."""
 
     api: str
     method: bool
     receiver: object = None
     args: tuple = ()
     kwargs: tuple = ()  # ((name, value), ...) in order
+    lead: str | None = None
+    forward: tuple | None = None
 
     def source(self) -> str:
         parts = [_source(v) for v in self.args] + [f"{k}={_source(v)}" for k, v in self.kwargs]
+        parts = [self.lead, *parts] if self.lead else parts
         if self.method:
             return f"{_source(self.receiver)}.{self.api.rsplit('.', 1)[-1]}({', '.join(parts)})"
-        return f"{self.api}({', '.join(parts)})"
+        called = f"{self.api}({', '.join(parts)})"
+        if self.forward is not None:
+            called += f"({', '.join(_source(v) for v in self.forward)})"
+        return called
+
+
+@dataclass(frozen=True)
+class Setup:
+    """What a class harness makes around the call (the same for every call of a probe): see ``HARNESSES``."""
+
+    harness: str
+    params: tuple = ()  # optimizer: the parameters' initial values
+    grads: tuple = ()  # optimizer: per step, one gradient per parameter
+    state: tuple = ()  # layer: ((torch name, MindSpore path or None, permutation or None), ...)
+    train: bool = False
+    steps: int = 3
+    lr: float = 0.1
+    jit: bool = False
 
 
 @dataclass(frozen=True)
@@ -83,6 +105,7 @@ class Call:
     why: str = ""  # what a result other than ``expect`` would contradict
     # ``defaults`` and ``row-<name>`` calls need not be valid PyTorch: torch raising on one claims nothing
     torch_may_raise: bool = False
+    setup: Setup = Setup("call")
 
 
 @dataclass(frozen=True)
@@ -99,29 +122,77 @@ def _source(value) -> str:
     return repr(value)
 
 
+def harness_of(mapping) -> str:
+    """Which harness runs ``mapping``'s probe (``HARNESSES``), from the torch API's kind and module."""
+    api, kind = mapping.torch.api, mapping.torch.kind
+    if kind in ("function", "method"):
+        return "call"
+    if kind == "class" and api.startswith("torch.optim.lr_scheduler."):
+        return "scheduler"
+    if kind == "class" and api.startswith("torch.optim."):
+        return "optimizer"
+    if (
+        kind == "class"
+        and api.startswith("torch.nn.")
+        and not api.startswith("torch.nn.functional.")
+    ):
+        return "layer"
+    raise ProbePlanError(
+        ("probe",),
+        f"no harness for {api} ({kind}): probes run functions, Tensor methods, nn layers, optimizers and "
+        "LR schedulers",
+    )
+
+
+# the keys of a probe section each harness reads, beyond args, mindspore, expect, edges and tolerances
+_HARNESS_KEYS = {
+    "call": (),
+    "layer": ("inputs", "state", "train"),
+    "optimizer": ("steps", "jit"),
+    "scheduler": ("steps", "lr"),
+}
+_KEY_DEFAULTS = {"inputs": {}, "state": {}, "train": False, "steps": 3, "lr": 0.1, "jit": False}
+# an optimizer's parameters (their initial values and gradients are random, the same on both sides)
+OPTIMIZER_SHAPES = ((4,), (2, 3))
+OPTIMIZER_EDGES = ("float64", "float16", "nan_inf", "empty", "zero_dim")
+
+
 def plan(mapping) -> Plan:
     """All calls of ``mapping.probe`` (raises ``ProbePlanError`` naming the key path of the first problem)."""
     probe = mapping.probe
     if mapping.mindspore is None:
         raise ProbePlanError(("probe",), "a mapping without a MindSpore API has nothing to probe")
-    kinds = {mapping.torch.kind, mapping.mindspore.kind}
-    if not kinds <= {"function", "method"}:
-        raise ProbePlanError(
-            ("probe",),
-            "probes run functions and Tensor methods; layers, optimizers and schedulers have no harness yet",
-        )
+    harness = harness_of(mapping)
+    for key, default in _KEY_DEFAULTS.items():
+        if key not in _HARNESS_KEYS[harness] and getattr(probe, key) != default:
+            raise ProbePlanError(
+                ("probe", key),
+                f"'{key}' means nothing to the {harness} harness ({mapping.torch.api})",
+            )
     values = _parsed(probe.args, "args")
     ms_extra = _parsed(probe.mindspore, "mindspore")
+    forward = _parsed(probe.inputs, "inputs")
     torch_method = mapping.torch.kind == "method"
     ms_method = mapping.mindspore.kind == "method"
     if (torch_method or ms_method) and RECEIVER not in values:
         raise ProbePlanError(("probe", "args"), "a Tensor method's probe gives the tensor as self:")
+    if harness == "call" and not values:
+        raise ProbePlanError(("probe", "args"), "give the call's arguments")
+    if harness == "layer" and not forward:
+        raise ProbePlanError(("probe", "inputs"), "give the layer's forward inputs")
     rows = _rows_by_torch_name(mapping)
     signature = _signature(mapping.torch.signature)
+    lead = LEADS.get(harness)
+    if lead and lead in values:
+        raise ProbePlanError(("probe", "args", lead), f"the harness makes '{lead}': leave it out")
     translate = _translator(mapping, rows, ms_extra)
     for name in values:
         if name != RECEIVER:
             translate(name)  # every argument has a row that says what becomes of it
+    setup = _setup(harness, probe)
+    ms_row = {n: row for row in mapping.params for n in row.mindspore_names}
+    # the harness's own first argument goes to MindSpore when a row carries it over
+    leads = (lead, lead if lead and _carries(rows.get(lead)) else None)
 
     def make(
         call_id: str, names: list[str], positional: bool, expect: str, why: str = "", edge=None
@@ -137,23 +208,36 @@ def plan(mapping) -> Plan:
                 if row.relation in DEFAULT_DIFFERS and name not in chosen and name in signature:
                     target = row.mindspore_names[0] if row.mindspore_names else name
                     known, value = default_value(signature[name].default)
-                    if known:
+                    if known and value is not None:  # None: "the framework's own default", no value
                         explicit[target] = value
+        # an explicit MindSpore value stands for its row's torch arguments: only in calls that pass them
+        extra = {
+            k: v
+            for k, v in ms_extra.items()
+            if k not in ms_row
+            or not ms_row[k].torch_names
+            or set(ms_row[k].torch_names) & {*chosen, lead}
+        }
         torch_side, ms_side = _sides(
             mapping,
             chosen,
             signature,
             translate,
-            {**explicit, **ms_extra},
+            {**explicit, **extra},
             positional,
             torch_method,
             ms_method,
         )
+        torch_side = replace(torch_side, lead=leads[0], forward=_forward(harness, forward))
+        ms_side = replace(ms_side, lead=leads[1], forward=_forward(harness, forward))
         may_raise = call_id == "defaults" or call_id.startswith("row-")
-        return Call(call_id, torch_side, ms_side, expect, edge, why, may_raise)
+        return Call(call_id, torch_side, ms_side, expect, edge, why, may_raise, setup)
 
     given = [n for n in values if n != RECEIVER]
     required = [n for n in given if n in signature and signature[n].default is None]
+    positional_ok = any(
+        signature.get(n) and signature[n].kind in (POSITIONAL, POSITIONAL_ONLY) for n in given
+    )
     consistent = mapping.category == "consistent"
     expect = probe.expect
     calls = [
@@ -165,7 +249,7 @@ def plan(mapping) -> Plan:
             "the category says the two APIs agree" if consistent else "",
         )
     ]
-    if any(signature.get(n) and signature[n].kind in (POSITIONAL, POSITIONAL_ONLY) for n in given):
+    if positional_ok:
         calls.append(
             make(
                 "positional",
@@ -197,7 +281,14 @@ def plan(mapping) -> Plan:
                     f"the row for {name} says '{relation}'" if row_expect == "close" else "",
                 )
             )
-    edges = probe.edges if probe.edges is not None else applicable_edges(values)
+    if probe.edges is not None:
+        edges = probe.edges
+    elif harness == "optimizer":
+        edges = list(OPTIMIZER_EDGES)
+    elif harness == "layer":
+        edges = applicable_edges(forward)
+    else:
+        edges = applicable_edges(values)
     for case in edges:
         calls.append(
             make(f"edge-{case}", given, False, expect.get(f"edge-{case}", "any"), edge=case)
@@ -208,6 +299,37 @@ def plan(mapping) -> Plan:
         hint = f"; did you mean {close[0]}?" if close else ""
         raise ProbePlanError(("probe", "expect", unknown[0]), f"no call '{unknown[0]}'{hint}")
     return Plan(tuple(calls), probe.rtol, probe.atol)
+
+
+LEADS = {"optimizer": "params", "scheduler": "optimizer"}  # the first argument a harness makes
+
+
+def _carries(row) -> bool:
+    return row is not None and row.relation in TRANSLATED
+
+
+def _forward(harness: str, forward: dict) -> tuple | None:
+    return tuple(forward.values()) if harness == "layer" else None
+
+
+def _setup(harness: str, probe) -> Setup:
+    if harness == "optimizer":
+        params = tuple(Gen("randn", shape) for shape in OPTIMIZER_SHAPES)
+        grads = tuple(
+            tuple(Gen("randn", shape) for shape in OPTIMIZER_SHAPES) for _ in range(probe.steps)
+        )
+        return Setup(harness, params=params, grads=grads, steps=probe.steps, jit=probe.jit)
+    if harness == "layer":
+        state = []
+        for name, target in probe.state.items():
+            if isinstance(target, str) or target is None:
+                state.append((name, target, None))
+            else:
+                state.append((name, target.to, tuple(target.permute) if target.permute else None))
+        return Setup(harness, state=tuple(state), train=probe.train)
+    if harness == "scheduler":
+        return Setup(harness, steps=probe.steps, lr=probe.lr)
+    return Setup(harness)
 
 
 def _parsed(section: dict, key: str) -> dict:
@@ -224,7 +346,7 @@ def _parsed(section: dict, key: str) -> dict:
 def applicable_edges(values: dict) -> list[str]:
     """The edge cases the inputs' kinds allow: dtype and NaN cases for float tensors, shape cases for tensors
     with a dimension, broadcasting for two tensors or more, a list where a tuple is given."""
-    tensors = [v for v in values.values() if isinstance(v, Gen)]
+    tensors = [v for v in _flat(list(values.values())) if isinstance(v, Gen)]
     floats = [g for g in tensors if (g.dtype or _default_dtype(g)).startswith(("float", "complex"))]
     cases = list(FLOAT_EDGES) if floats else []
     if any(_ndim(g) != 0 for g in tensors):
@@ -325,14 +447,21 @@ def _translator(mapping, rows: dict, ms_extra: dict):
 def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_method, ms_method):
     torch_pos, torch_kw = [], []
     ms_pos, ms_kw = [], []
-    can_position = positional
-    for name, value in _torch_order(chosen, signature):
+    can_position = ms_can_position = positional
+    # a value goes by position only while no parameter before it is left out (the harness's lead is its own)
+    slots = [n for n in signature if n not in (RECEIVER, *LEADS.values())]
+    for index, (name, value) in enumerate(_torch_order(chosen, signature)):
         target = translate(name)
         kind = signature[name].kind if name in signature else KEYWORD_ONLY
-        if can_position and kind in (POSITIONAL, POSITIONAL_ONLY):
+        in_place = index < len(slots) and slots[index] == name
+        if can_position and in_place and kind in (POSITIONAL, POSITIONAL_ONLY):
             torch_pos.append(value)
-            if target is not None:
+            if target is None:
+                ms_can_position = False  # a value MindSpore does not take: the rest would shift
+            elif ms_can_position:
                 ms_pos.append(value)
+            else:
+                ms_kw.append((target, value))
         else:
             can_position = False
             torch_kw.append((name, value))
@@ -391,13 +520,26 @@ def wire(call: Call) -> dict:
             "receiver": value(s.receiver) if s.method else None,
             "args": [value(a) for a in s.args],
             "kwargs": [[k, value(v)] for k, v in s.kwargs],
+            "lead": s.lead is not None,
+            "forward": [value(v) for v in s.forward] if s.forward is not None else None,
         }
 
     torch_side = side(call.torch)  # torch's arguments first: they number the inputs
+    setup = call.setup
     return {
         "id": call.id,
         "edge": call.edge,
+        "harness": setup.harness,
         "torch": torch_side,
         "mindspore": side(call.mindspore),
+        "setup": {
+            "params": [value(p) for p in setup.params],
+            "grads": [[value(g) for g in step] for step in setup.grads],
+            "state": [list(entry) for entry in setup.state],
+            "train": setup.train,
+            "steps": setup.steps,
+            "lr": setup.lr,
+            "jit": setup.jit,
+        },
         "inputs": inputs,
     }
