@@ -175,9 +175,12 @@ class MappingFile(pytest.File):
         if loaded.mapping.probe is not None:
             from apimap.probe.plan import plan
 
-            for call in plan(loaded.mapping).calls:
+            calls = plan(loaded.mapping).calls
+            for call in calls:
                 name = f"edge[{call.edge}]" if call.edge else f"probe[{call.id}]"
-                yield ProbeItem.from_parent(self, name=name, loaded=loaded, call=call, vocab=vocab)
+                yield ProbeItem.from_parent(
+                    self, name=name, loaded=loaded, call=call, vocab=vocab, siblings=calls
+                )
         for index, example in enumerate(loaded.mapping.examples):
             parts = [p for p in PARTS if getattr(example, p)] + (
                 ["compare"] if example.compare else []
@@ -325,9 +328,10 @@ def _indent(text: str) -> str:
 class ProbeItem(_MappingItem):
     """One call of a mapping's probe (``probe[keywords]``, ``probe[row-dim]``, ``edge[empty]``)."""
 
-    def __init__(self, *, loaded, call, vocab, **kwargs):
+    def __init__(self, *, loaded, call, vocab, siblings, **kwargs):
         super().__init__(**kwargs)
         self.loaded, self.call, self.vocab = loaded, call, vocab
+        self.siblings = siblings  # every call of this probe, run in one request
         self.info = {"file": loaded.rel, "example": call.id, "part": "probe"}
         self.user_properties.append(("apimap", self.info))
 
@@ -392,6 +396,9 @@ class _State:
         self.config = config
         self._executor = None
         self.results: dict[tuple[str, int, str], dict] = {}
+        self.probe_results: dict[
+            tuple[str, str], dict
+        ] = {}  # (file, call id) -> raw results, until used
 
     def executor(self):
         if self._executor is None:
@@ -436,15 +443,24 @@ class _State:
         return self.results[key]
 
     def probe_raw(self, item: ProbeItem) -> dict:
-        """The raw results of one probe call, run now in the file's executor."""
+        """The raw results of one probe call. The first call of a file runs every call of its probe in one
+        executor request; if that request is lost (a call crashed or hung the executor), each call runs alone,
+        so that only the guilty one is lost."""
         from apimap.probe.plan import wire
 
-        probe = item.loaded.mapping.probe
-        raw = self.executor().call(
-            {"file": str(item.loaded.path), "call": wire(item.call), "timeout": probe.timeout}
-        )
+        path = str(item.loaded.path)
+        key = (path, item.call.id)
+        if key not in self.probe_results:
+            probe, calls = item.loaded.mapping.probe, item.siblings
+            request = {"file": path, "timeout": probe.timeout}
+            results = self.executor().calls({**request, "calls": [wire(c) for c in calls]})
+            if any("lost" in r for r in results):
+                results = [self.executor().call({**request, "call": wire(item.call)})]
+                calls = [item.call]
+            for call, raw in zip(calls, results, strict=True):
+                self.probe_results.setdefault((path, call.id), raw)
         item.info.setdefault("versions", self.executor().versions)
-        return raw
+        return self.probe_results.pop(key)
 
     def close(self):
         if self._executor is not None:

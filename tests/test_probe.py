@@ -384,3 +384,47 @@ def test_layers_optimizers_and_schedulers_run_against_both_frameworks(pytester):
     )
     failed = {k for k, i in items.items() if i["status"] != "passed"}
     assert failed == {k for k in items if k[0] == "torch/nn/Linear@badstate.yaml"}
+
+
+_KILLER = """\
+# A probe whose keywords call kills MindSpore's side (os._exit with a one-element int tensor): only that call is lost.
+torch:
+  api: torch.abs
+  kind: function
+  version: "2.13.0"
+  signature: "torch.abs(input, *, out=None) -> Tensor"
+mindspore:
+  api: os._exit
+  kind: function
+  version: "2.10.0"
+  signature: "os._exit(status)"
+category: names_differ
+summary: {en: Exits., zh: 退出。}
+params:
+  - {torch: input, mindspore: status, relation: renamed}
+  - {torch: out, relation: general}
+probe:
+  args:
+    input: tensor([3])
+  edges: [empty]
+examples:
+  - id: one
+    title: {en: One value, zh: 一个值}
+    torch: |
+      >>> print(1)
+      1
+"""
+
+
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_a_call_that_kills_the_executor_loses_only_itself(pytester):
+    (pytester.path / "mappings" / "torch").mkdir(parents=True)
+    (pytester.path / "mappings" / "torch" / "abs.yaml").write_text(_KILLER, encoding="utf-8")
+    out = pytester.path / "results.json"
+    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--apimap-results={out}", "mappings")
+    items = {i["example"]: i for i in json.loads(out.read_text())["items"] if i["part"] == "probe"}
+    assert items["keywords"]["outcome"] == "lost" and items["keywords"]["status"] == "errored"
+    # the batch was lost with it; run alone, the empty case reaches MindSpore and raises there
+    assert items["edge-empty"]["outcome"] == "mindspore_raises"
+    assert "can be converted to an index" in items["edge-empty"]["detail"]

@@ -209,32 +209,38 @@ class Executor:
         """Run one probe call (``request``: {file, call: ``apimap.probe.plan.wire`` form, timeout}) in the file's
         executor. Returns the raw results {torch, mindspore, seconds}, or {lost: why} when the executor died or
         hung on it (that call only: the next one gets a new file executor)."""
+        return self.calls({**request, "calls": [request["call"]]})[0]
+
+    def calls(self, request: dict) -> list[dict]:
+        """Run several probe calls of one file (``request``: {file, calls, timeout}) in one request. Returns one
+        raw result per call; when the executor dies or hangs, every call gets {lost: why} (run them one at a time
+        to learn which one did it)."""
+        calls = request["calls"]
         try:
             self.start()
             self._wait_ready()
         except ExecutorDied as exc:
-            return {"lost": finish(str(exc))}
+            return [{"lost": finish(str(exc))}] * len(calls)
         timeout = float(request["timeout"])
-        # one timeout per side
-        session = _Remote(self, time.monotonic() + 2 * timeout + HARD_KILL_GRACE)
+        # one timeout per side of each call
+        session = _Remote(self, time.monotonic() + len(calls) * 2 * timeout + HARD_KILL_GRACE)
         try:
             self._enter(request["file"])
-            reply = session._call(
-                {"op": "call", "call": request["call"], "timeout": timeout}, "called"
-            )
+            reply = session._call({"op": "calls", "calls": calls, "timeout": timeout}, "called")
         except _RunnerError as exc:
             self._end_file()
-            return {"lost": finish(f"executor error: {exc}")}
+            return [{"lost": finish(f"executor error: {exc}")}] * len(calls)
         except Lost as lost:
             self._end_file()
             self.restarts += 1
             reason = f"timed out after {timeout:g} s per side" if lost.timed_out else lost.reason
-            return {"lost": finish(reason)}
-        reply.pop("event", None)
-        for side in ("torch", "mindspore"):
-            if "error" in reply.get(side, {}):
-                reply[side]["error"] = finish(str(reply[side]["error"]))
-        return reply
+            return [{"lost": finish(reason)}] * len(calls)
+        results = reply.get("results", [])
+        for result in results:
+            for side in ("torch", "mindspore"):
+                if "error" in result.get(side, {}):
+                    result[side]["error"] = finish(str(result[side]["error"]))
+        return results
 
     def _enter(self, file: str) -> None:
         """Make ``file``'s executor the open one: a new file executor for another file."""

@@ -210,6 +210,9 @@ def file_executor(fd: int, memory_mb: int) -> int:
                 op == "call"
             ):  # a probe call (apimap.execute.probing): both frameworks, raw results
                 reply = {"event": "called", **run_call(request["call"], request["timeout"])}
+            elif op == "calls":  # all probe calls of one mapping in one request
+                results = [run_call(call, request["timeout"]) for call in request["calls"]]
+                reply = {"event": "called", "results": results}
             elif op == "end" and session is not None:
                 reply = {"event": "ended", **session.end(request.get("names", ()))}
                 session = None
