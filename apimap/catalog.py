@@ -69,10 +69,12 @@ class Catalog:
         return pattern.format(path=f"mappings/{rel}") if pattern else ""
 
     def status(self, item: Loaded) -> str:
-        """The worst status of a mapping's examples (see results.WORST_FIRST); 'not_run' without results."""
+        """The worst status of a mapping's examples and probe calls (see results.WORST_FIRST); 'not_run'
+        without results."""
         if not self.doctest.present:
             return "not_run"
-        return worst(self.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples)
+        ids = [ex.id for ex in item.mapping.examples] + [c.id for c in self.probe_calls(item)]
+        return worst(self.doctest.example_status(item.rel, i) for i in ids) if ids else "not_run"
 
     def example_status(self, item: Loaded, example: str) -> str:
         return self.doctest.example_status(item.rel, example) if self.doctest.present else "not_run"

@@ -38,6 +38,7 @@ class CategoryEntry(_Strict):
     id: str = Field(pattern=_ID)
     label: Bilingual
     definition: Bilingual
+    shown_by_calls: bool = False
 
 
 class EdgeRuleEntry(_Strict):
@@ -253,7 +254,9 @@ def load_config(conf_dir: Path) -> Config:
     vocab = Vocab(
         conf_dir,
         categories={
-            c.id: Category(c.id, i, c.label.model_dump(), c.definition.model_dump())
+            c.id: Category(
+                c.id, i, c.label.model_dump(), c.definition.model_dump(), c.shown_by_calls
+            )
             for i, c in enumerate(cats.categories)
         },
         relations={

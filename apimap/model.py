@@ -235,7 +235,9 @@ class Mapping(Strict):
     category: NonEmpty = Field(description="A category id from conf/categories.yaml")
     summary: Text
     params: list[ParamRow] = Field(default_factory=list)
-    examples: list[Example] = Field(min_length=1)
+    examples: list[Example] = Field(
+        default_factory=list, description="Hand-written examples; optional when a probe shows the mapping"
+    )
     probe: Probe | None = None
     needs_review: NonEmpty | None = None
     imported_unplaced: list[NonEmpty] = Field(

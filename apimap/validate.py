@@ -277,7 +277,7 @@ def semantic_problems(
     rows = yield from _param_rules(m, vocab, at)
     yield from _category_rule(m, vocab, rows, at)
     yield from _example_rules(m, lines, display, at)
-    yield from _probe_rules(m, at)
+    yield from _probe_rules(m, vocab, at)
     if m.needs_review:
         yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
     for loc, text in texts(m):
@@ -286,17 +286,30 @@ def semantic_problems(
     yield from _placeholder_problems(m, at)
 
 
-def _probe_rules(m: Mapping, at) -> Iterable[Problem]:
+def _probe_rules(m: Mapping, vocab: Vocab, at) -> Iterable[Problem]:
     """A probe section must turn into calls: values in the grammar, every argument with a row, every row that
-    cannot be translated with its MindSpore value (apimap.probe.plan)."""
+    cannot be translated with its MindSpore value (apimap.probe.plan). Without examples, the probe must show
+    the mapping: its category's difference is in the calls' code (``shown_by_calls``), or a call expects it."""
     if m.probe is None:
+        if not m.examples:
+            yield at(("examples",), "a mapping needs an example, or a probe that runs the two APIs")
         return
     from .probe.plan import ProbePlanError, plan
 
     try:
-        plan(m)
+        calls = plan(m).calls
     except ProbePlanError as exc:
         yield at(exc.path, exc.message)
+        return
+    category = vocab.categories.get(m.category)
+    if m.examples or category is None or category.shown_by_calls:
+        return
+    if not any(c.expect == "differ" for c in calls):
+        yield at(
+            ("probe",),
+            f"category '{m.category}' claims a difference the calls' code does not show: add an example, "
+            "or a call that expects it (probe.expect.<call>: differ)",
+        )
 
 
 def _counterpart_rule(m: Mapping, at) -> Iterable[Problem]:

@@ -13,6 +13,7 @@ class Category:
     priority: int
     label: dict[str, str]
     definition: dict[str, str]
+    shown_by_calls: bool = False  # a probe's calls show the difference: no example needed
 
 
 @dataclass(frozen=True)

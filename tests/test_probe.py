@@ -428,3 +428,39 @@ def test_a_call_that_kills_the_executor_loses_only_itself(pytester):
     # the batch was lost with it; run alone, the empty case reaches MindSpore and raises there
     assert items["edge-empty"]["outcome"] == "mindspore_raises"
     assert "can be converted to an index" in items["edge-empty"]["detail"]
+
+
+def _without_examples(text: str) -> str:
+    return text[: text.index("examples:")]
+
+
+def test_a_probe_makes_examples_optional_where_its_calls_show_the_category(vocab, tmp_path):
+    assert _load(vocab, "abs", _without_examples, tmp_path=tmp_path).mapping.examples == []
+
+    def differs(text):
+        return _without_examples(text).replace(
+            "category: consistent", "category: behaviour_differs"
+        )
+
+    with pytest.raises(ProblemsError) as err:
+        _load(vocab, "abs", differs, tmp_path=tmp_path)
+    assert [str(p) for p in err.value.problems] == [
+        "mappings/torch/abs.yaml:17: probe: category 'behaviour_differs' claims a difference the calls' code "
+        "does not show: add an example, or a call that expects it (probe.expect.<call>: differ)"
+    ]
+
+    def shown(text):
+        return differs(text).replace(
+            "  edges: [empty, float64]\n", "  expect: {edge-empty: differ}\n  edges: [empty]\n"
+        )
+
+    assert _load(vocab, "abs", shown, tmp_path=tmp_path).mapping.examples == []
+
+    def bare(text):
+        return _without_examples(text)[: text.index("probe:")]
+
+    with pytest.raises(ProblemsError) as err:
+        _load(vocab, "abs", bare, tmp_path=tmp_path)
+    assert [str(p) for p in err.value.problems] == [
+        "mappings/torch/abs.yaml:2: examples: a mapping needs an example, or a probe that runs the two APIs"
+    ]
