@@ -236,7 +236,8 @@ class Mapping(Strict):
     summary: Text
     params: list[ParamRow] = Field(default_factory=list)
     examples: list[Example] = Field(
-        default_factory=list, description="Hand-written examples; optional when a probe shows the mapping"
+        default_factory=list,
+        description="Hand-written examples; optional when a probe shows the mapping",
     )
     probe: Probe | None = None
     needs_review: NonEmpty | None = None

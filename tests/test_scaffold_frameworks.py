@@ -68,6 +68,8 @@ def test_rmsprop_draft_has_the_right_table(tmp_path, capsys):
         (None, "loss_scale", "mindspore_only", False),
     ]
     assert data["category"] == "torch_more_params"
+    # a first probe: the optimizer's parameters are the harness's; a non-default lr proves its row
+    assert data["probe"] == {"args": {"lr": 0.01}}
     # refuses to overwrite
     capsys.readouterr()
     assert (
@@ -106,3 +108,36 @@ def test_unknown_api_is_one_line(tmp_path, capsys):
         "apimap new: torch.optim.RMSProp: no such attribute; did you mean torch.optim.RMSprop?"
     )
     assert not any(tmp_path.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("torch_api", "ms_api", "probe", "todo"),
+    [
+        (
+            "torch.cumprod",
+            "mindspore.ops.cumprod",
+            {"args": {"input": "randn(2, 3)", "dim": 1}},
+            [],
+        ),
+        (
+            "torch.nn.Conv2d",
+            "mindspore.nn.Conv2d",
+            {
+                "args": {"in_channels": 4, "out_channels": 4, "kernel_size": 3},
+                "inputs": {"input": "TODO: the forward input, e.g. randn(2, 4)"},
+            },
+            ["probe.inputs.input"],
+        ),
+    ],
+)
+def test_a_draft_has_a_first_probe_and_a_todo_where_it_cannot_guess(
+    tmp_path, capsys, torch_api, ms_api, probe, todo
+):
+    out = tmp_path / "mappings"
+    assert main(["--project", str(REPO), "new", torch_api, ms_api, "--out", str(out)]) == 0
+    path = next(out.rglob("*.yaml"))
+    assert yaml.safe_load(path.read_text(encoding="utf-8"))["probe"] == probe
+    capsys.readouterr()
+    assert main(["--project", str(REPO), "validate", str(path)]) == 1
+    lines = capsys.readouterr().err.splitlines()
+    assert [ln.split(": ")[1] for ln in lines if ": probe" in ln] == todo

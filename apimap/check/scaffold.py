@@ -292,7 +292,9 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
             out += ["    note:", f"      en: {_q(row.note[0])}", f"      zh: {_q(row.note[1])}"]
         if row.review:
             out.append(f"    needs_review: {_q(row.review)}")
+    out += _probe_lines(t_api, live["torch"].kind, sigs["torch"])
     out += [
+        "# The probe above runs both APIs; delete this example if the probe shows everything the page claims.",
         "examples:",
         "  - id: basic",
         "    title:",
@@ -311,6 +313,56 @@ def _yaml_text(live, sigs, rows: list[Row], category: str, fw: Frameworks, vocab
         "    # compare: {names: [result]}   # when both parts compute the same values",
     ]
     return "\n".join(out) + "\n"
+
+
+# a first probe: what can be guessed from a parameter's name, and a TODO for the rest
+_TENSOR_NAMES = frozenset(
+    {"input", "self", "other", "x", "y", "tensor", "mat1", "mat2", "mat", "vec", "target", "a", "b"}
+)
+_SIZE_SUFFIXES = ("_features", "_channels", "_size", "num_features", "channels", "features")
+
+
+def _probe_lines(api: str, kind: str, sig) -> list[str]:
+    """A ``probe:`` section for the draft (see README, Probes): required arguments with a small tensor or
+    number where the name says what it is, a ``TODO:`` where it does not (validation rejects those)."""
+    from ..probe.plan import LEADS, ProbePlanError, harness_of
+
+    try:
+        harness = harness_of(api, kind)
+    except ProbePlanError:
+        return [f"# no probe: no harness runs a {kind} ({api})"]
+    params = [p for p in (sig.params if sig else ()) if not p.is_var]
+    lead = LEADS.get(harness)
+    required = [p for p in params if p.default is None and p.name != lead]
+    out = ["probe:", "  args:"]
+    for p in required:
+        out.append(f"    {p.name}: {_probe_value(p.name, harness)}")
+    if harness == "optimizer" and any(p.name == "lr" for p in params):
+        out.append("    lr: 0.01")
+    if len(out) == 2:
+        out[-1] = "  args: {}  # non-default values prove their rows: add the arguments to check"
+    else:
+        out.append(
+            "    # add non-default values for the optional arguments whose rows you want proven"
+        )
+    if harness == "layer":
+        out += [
+            "  inputs:",
+            f"    input: {_q(PLACEHOLDER + ' the forward input, e.g. randn(2, 4)')}",
+        ]
+    return out
+
+
+def _probe_value(name: str, harness: str) -> str:
+    if harness == "call" and name in _TENSOR_NAMES:
+        return "randn(2, 3)"
+    if name in ("dim", "axis"):
+        return "1"
+    if harness == "layer" and name == "kernel_size":
+        return "3"
+    if harness == "layer" and name.endswith(_SIZE_SUFFIXES):
+        return "4"
+    return _q(f"{PLACEHOLDER} a value for {name}")
 
 
 def _q(text: str) -> str:

@@ -122,9 +122,8 @@ def _source(value) -> str:
     return repr(value)
 
 
-def harness_of(mapping) -> str:
-    """Which harness runs ``mapping``'s probe (``HARNESSES``), from the torch API's kind and module."""
-    api, kind = mapping.torch.api, mapping.torch.kind
+def harness_of(api: str, kind: str) -> str:
+    """Which harness runs a probe of torch API ``api`` of ``kind``: call, layer, optimizer or scheduler."""
     if kind in ("function", "method"):
         return "call"
     if kind == "class" and api.startswith("torch.optim.lr_scheduler."):
@@ -162,7 +161,7 @@ def plan(mapping) -> Plan:
     probe = mapping.probe
     if mapping.mindspore is None:
         raise ProbePlanError(("probe",), "a mapping without a MindSpore API has nothing to probe")
-    harness = harness_of(mapping)
+    harness = harness_of(mapping.torch.api, mapping.torch.kind)
     for key, default in _KEY_DEFAULTS.items():
         if key not in _HARNESS_KEYS[harness] and getattr(probe, key) != default:
             raise ProbePlanError(
