@@ -91,6 +91,13 @@ class Catalog:
             self._plans[item.rel] = list(plan(item.mapping).calls)
         return self._plans[item.rel]
 
+    def divergent_calls(self, item: Loaded) -> int:
+        """How many of a mapping's probe calls part ways (an outcome in ``DIVERGENT``)."""
+        ran = self.doctest.probes_for(item.rel)
+        return sum(
+            1 for c in self.probe_calls(item) if c.id in ran and ran[c.id].outcome in DIVERGENT
+        )
+
     def divergences(self) -> list[tuple[str, list]]:
         """Every probe call where the frameworks part ways, by outcome (``DIVERGENT`` order): [(outcome,
         [(item, call, result), ...])]. Both raising is agreement (neither accepts the call), not listed."""

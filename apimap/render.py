@@ -295,7 +295,8 @@ def explorer_data(catalog: Catalog) -> dict:
     """Everything the landing page's mapping explorer shows, in both languages (read by apimap.sphinx_ext).
 
     Rows are compact (5,000 of them stay well under a megabyte): t torch API, m MindSpore API ("" if none),
-    c category id, s status, p page slug. Modules are derived in the browser from ``t``.
+    c category id, s status, p page slug, d how many probe calls diverge. Modules are derived in the browser
+    from ``t``.
     """
     strings = catalog.config.strings
     statuses = [s for s in WORST_FIRST if f"status_{s}" in strings]
@@ -313,6 +314,7 @@ def explorer_data(catalog: Catalog) -> dict:
                 "c": item.mapping.category,
                 "s": catalog.status(item),
                 "p": item.slug,
+                "d": catalog.divergent_calls(item),
             }
             for item in catalog.mappings
         ],

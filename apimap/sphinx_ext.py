@@ -153,6 +153,10 @@ def _visit_explorer(self, node):
             ("s", t["col_status"], "explorer_all_statuses"),
         )
     )
+    selects += (
+        '<label class="apimap-explorer-check"><input type="checkbox" data-filter="d"> '
+        f"{e(t['explorer_divergent'])}</label>"
+    )
     strings = {k: t[f"explorer_{k}"] for k in ("count_all", "count", "shown", "more")}
     self.body.append(
         f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" '

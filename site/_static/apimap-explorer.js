@@ -27,6 +27,7 @@
     var scroller = box.querySelector(".apimap-explorer-scroll");
     var empty = box.querySelector(".apimap-explorer-empty");
     var input = box.querySelector('input[data-filter="q"]');
+    var divergent = box.querySelector('input[data-filter="d"]'); // only mappings whose probe found divergences
     var selects = {};
     box.querySelectorAll("select[data-filter]").forEach(function (s) { selects[s.dataset.filter] = s; });
 
@@ -41,7 +42,7 @@
       var mod = r.t.slice(0, r.t.lastIndexOf("."));
       var cat = cats[r.c];
       var key = (r.t + " " + r.m + " " + (cat ? cat.label.en + " " + cat.label.zh : r.c)).toLowerCase();
-      return { t: r.t, m: r.m, c: r.c, s: r.s, mod: mod, p: r.p, key: key, tr: null };
+      return { t: r.t, m: r.m, c: r.c, s: r.s, d: r.d || 0, mod: mod, p: r.p, key: key, tr: null };
     });
 
     fillSelect(selects.mod, unique(rows.map(function (r) { return r.mod; })).sort(), function (m) { return m; });
@@ -131,6 +132,7 @@
       for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
         if ((mod && r.mod !== mod) || (c && r.c !== c) || (s && r.s !== s)) continue;
+        if (divergent && divergent.checked && !r.d) continue;
         var ok = true;
         for (var j = 0; j < terms.length && ok; j++) ok = r.key.indexOf(terms[j]) !== -1;
         if (ok) matched.push(r);
@@ -165,7 +167,7 @@
     function saveState() {
       var q = new URLSearchParams(location.search);
       [["q", input.value.trim()], ["module", selects.mod && selects.mod.value], ["category", selects.c && selects.c.value],
-       ["status", selects.s && selects.s.value], ["sort", sortKey === "t" && sortDir > 0 ? "" : (sortDir < 0 ? "-" : "") + sortKey]]
+       ["status", selects.s && selects.s.value], ["divergent", divergent && divergent.checked ? "1" : ""], ["sort", sortKey === "t" && sortDir > 0 ? "" : (sortDir < 0 ? "-" : "") + sortKey]]
         .forEach(function (kv) { if (kv[1]) q.set(kv[0], kv[1]); else q.delete(kv[0]); });
       var qs = q.toString();
       history.replaceState(null, "", location.pathname + (qs ? "?" + qs : "") + location.hash);
@@ -174,6 +176,7 @@
     function loadState() {
       var q = new URLSearchParams(location.search);
       input.value = q.get("q") || "";
+      if (divergent) divergent.checked = q.get("divergent") === "1";
       [["mod", "module"], ["c", "category"], ["s", "status"]].forEach(function (kv) {
         var sel = selects[kv[0]], v = q.get(kv[1]);
         if (sel && v && sel.querySelector('option[value="' + CSS.escape(v) + '"]')) sel.value = v;
@@ -193,6 +196,7 @@
 
     input.addEventListener("input", changed);
     Object.keys(selects).forEach(function (k) { selects[k].addEventListener("change", changed); });
+    if (divergent) divergent.addEventListener("change", changed);
     box.querySelectorAll("th[data-key] button").forEach(function (btn) {
       btn.addEventListener("click", function () {
         var key = btn.parentNode.dataset.key;
@@ -209,6 +213,7 @@
     box.querySelector(".apimap-explorer-reset").addEventListener("click", function () {
       input.value = "";
       Object.keys(selects).forEach(function (k) { selects[k].value = ""; });
+      if (divergent) divergent.checked = false;
       changed();
       input.focus();
     });

@@ -91,6 +91,20 @@ def test_module_and_status_filters_and_sorting(page):
     assert ms == sorted(ms, key=str.lower)
 
 
+def test_divergence_filter_shows_only_mappings_whose_probe_parts_ways(page):
+    open_explorer(page, "en")
+    box = page.locator(".apimap-explorer")
+    box.locator('input[data-filter="d"]').check()
+    assert shown_apis(page) == ["torch.nn.ReLU"]  # its NaN edge case differs
+    page.wait_for_function("location.search.includes('divergent=1')")
+    page.reload()
+    page.wait_for_selector(".apimap-explorer.apimap-explorer-ready")
+    assert box.locator('input[data-filter="d"]').is_checked()
+    assert shown_apis(page) == ["torch.nn.ReLU"]
+    page.locator(".apimap-explorer-reset").click()
+    assert set(shown_apis(page)) == ALL
+
+
 def test_filtered_view_from_the_url(page):
     open_explorer(page, "zh_CN", "?q=relu")
     assert shown_apis(page) == ["torch.nn.ReLU"]
