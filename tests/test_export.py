@@ -132,6 +132,7 @@ def test_explorer_data_is_compact_and_bilingual(fixture_site):
         "c": "names_differ",
         "s": "failed",
         "p": "torch.nn.Linear",
+        "d": 0,  # probe calls that diverge
     }
     cat = next(c for c in data["categories"] if c["id"] == "names_differ")
     assert cat["label"] == {"en": "Parameter names differ", "zh": "参数名不同"}
