@@ -97,7 +97,8 @@ class ProbeCall(Out):
     mindspore: str = Field(description="The MindSpore call derived from the parameter rows")
     expect: Literal["close", "differ", "any"]
     outcome: str = Field(
-        description="agree | differ | unstable | torch_raises | mindspore_raises | no_kernel | both_raise | lost | not_run"
+        description="agree | differ | unstable | torch_raises | mindspore_raises | no_kernel | both_raise | "
+        "lost | not_run"
     )
     detail: str = Field(description="What was measured: the largest difference, or the exceptions")
     torch_result: str = Field(
