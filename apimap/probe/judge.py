@@ -103,7 +103,7 @@ def _same(a: dict, b: dict, rtol: float, atol: float) -> tuple[bool, str]:
         details = []
         for i, (p, q) in enumerate(zip(x, y, strict=True)):
             close, text, _ = compare_arrays(p, q, rtol, atol)
-            details.append(f"[{i}] {text}")
+            details.append(f"[{i}] {text}" + ("" if close else _nan_note(p, q)))
             if not close:
                 return False, "; ".join(details)
         return True, "; ".join(details)

@@ -284,8 +284,10 @@ def plan(mapping) -> Plan:
         edges = probe.edges
     elif harness == "optimizer":
         edges = list(OPTIMIZER_EDGES)
-    elif harness == "layer":
-        edges = applicable_edges(forward)
+    elif harness == "layer":  # the forward inputs' kinds, and a list for a constructor's tuple
+        edges = applicable_edges(forward) + (
+            ["list_for_tuple"] if any(isinstance(v, tuple) for v in values.values()) else []
+        )
     else:
         edges = applicable_edges(values)
     for case in edges:
