@@ -201,7 +201,12 @@ class Probe(Strict):
     train: bool = Field(
         False, description="Run an nn layer in training mode (train() / set_train(True))"
     )
-    steps: int = Field(3, ge=1, le=1000, description="Optimizer steps, or scheduler steps")
+    steps: int | None = Field(
+        None,
+        ge=1,
+        le=1000,
+        description="Optimizer steps (default 2), or scheduler steps (default 3)",
+    )
     lr: float = Field(
         0.1, gt=0, description="An LR scheduler's base learning rate (its optimizer's lr)"
     )

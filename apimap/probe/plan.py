@@ -150,7 +150,10 @@ _HARNESS_KEYS = {
     "optimizer": ("steps", "jit"),
     "scheduler": ("steps", "lr"),
 }
-_KEY_DEFAULTS = {"inputs": {}, "state": {}, "train": False, "steps": 3, "lr": 0.1, "jit": False}
+_KEY_DEFAULTS = {"inputs": {}, "state": {}, "train": False, "steps": None, "lr": 0.1, "jit": False}
+# steps when the probe does not say: two optimizer steps already carry state from one to the next (momentum,
+# running averages), and MindSpore's optimizers take a few hundred ms a step on CPU
+DEFAULT_STEPS = {"optimizer": 2, "scheduler": 3}
 # an optimizer's parameters (their initial values and gradients are random, the same on both sides)
 OPTIMIZER_SHAPES = ((4,), (2, 3))
 OPTIMIZER_EDGES = ("float64", "float16", "nan_inf", "empty", "zero_dim")
@@ -314,12 +317,13 @@ def _forward(harness: str, forward: dict) -> tuple | None:
 
 
 def _setup(harness: str, probe) -> Setup:
+    steps = probe.steps or DEFAULT_STEPS.get(harness, 3)
     if harness == "optimizer":
         params = tuple(Gen("randn", shape) for shape in OPTIMIZER_SHAPES)
         grads = tuple(
-            tuple(Gen("randn", shape) for shape in OPTIMIZER_SHAPES) for _ in range(probe.steps)
+            tuple(Gen("randn", shape) for shape in OPTIMIZER_SHAPES) for _ in range(steps)
         )
-        return Setup(harness, params=params, grads=grads, steps=probe.steps, jit=probe.jit)
+        return Setup(harness, params=params, grads=grads, steps=steps, jit=probe.jit)
     if harness == "layer":
         state = []
         for name, target in probe.state.items():
@@ -329,7 +333,7 @@ def _setup(harness: str, probe) -> Setup:
                 state.append((name, target.to, tuple(target.permute) if target.permute else None))
         return Setup(harness, state=tuple(state), train=probe.train)
     if harness == "scheduler":
-        return Setup(harness, steps=probe.steps, lr=probe.lr)
+        return Setup(harness, steps=steps, lr=probe.lr)
     return Setup(harness)
 
 
