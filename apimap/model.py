@@ -176,6 +176,11 @@ class StateTarget(Strict):
     permute: list[int] | None = Field(
         None, description="Axes of the torch array, in MindSpore's order"
     )
+    reshape: bool = Field(
+        False,
+        description="Reshape the torch array to the MindSpore parameter's shape (same size; e.g. a Conv1d "
+        "weight (out, in, k) stored as (out, in, 1, k)), after any permutation",
+    )
 
 
 class Probe(Strict):

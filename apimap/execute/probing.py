@@ -102,7 +102,7 @@ def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
     inputs in eval mode unless ``setup.train``; its output, then in training mode its mapped state after."""
     layer = cls(*args, **kwargs)
     inputs = [value(v) for v in spec["forward"]]
-    explicit = {name: (to, perm) for name, to, perm in setup.get("state", [])}
+    explicit = {name: (to, perm, reshape) for name, to, perm, reshape in setup.get("state", [])}
     if framework.__name__ == "torch":
         layer.train(setup.get("train", False))
         entries = {name: t.detach().numpy().copy() for name, t in layer.state_dict().items()}
@@ -116,7 +116,7 @@ def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
         targets = dict(layer.parameters_and_names())
         moved = {}
         for name, array in shared.get("state", {}).items():
-            to, perm = explicit.get(name, (name if name in targets else "", None))
+            to, perm, reshape = explicit.get(name, (name if name in targets else "", None, False))
             if to is None:
                 continue  # declared: no counterpart
             if to not in targets:
@@ -128,6 +128,8 @@ def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
                     )
                 continue  # a buffer MindSpore does not keep (num_batches_tracked), or a default left it out
             data = np.transpose(array, perm) if perm else array
+            if reshape:
+                data = data.reshape(targets[to].shape)
             dtype = framework.dtype_to_nptype(targets[to].dtype)
             targets[to].set_data(framework.Tensor(data.astype(dtype)))
             moved[name] = to
@@ -136,7 +138,7 @@ def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
     if not setup.get("train"):
         return output
     # in training mode the declared state, as the forward pass left it, is part of the result (running statistics)
-    declared = [name for name, to, _ in setup.get("state", []) if to is not None]
+    declared = [name for name, to, *_ in setup.get("state", []) if to is not None]
     return [*_flat(output), *(after[n] for n in declared if n in after)]
 
 

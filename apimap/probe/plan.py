@@ -88,7 +88,7 @@ class Setup:
     harness: str
     params: tuple = ()  # optimizer: the parameters' initial values
     grads: tuple = ()  # optimizer: per step, one gradient per parameter
-    state: tuple = ()  # layer: ((torch name, MindSpore path or None, permutation or None), ...)
+    state: tuple = ()  # layer: ((torch name, MindSpore path or None, permutation or None, reshape), ...)
     train: bool = False
     steps: int = 3
     lr: float = 0.1
@@ -328,9 +328,10 @@ def _setup(harness: str, probe) -> Setup:
         state = []
         for name, target in probe.state.items():
             if isinstance(target, str) or target is None:
-                state.append((name, target, None))
+                state.append((name, target, None, False))
             else:
-                state.append((name, target.to, tuple(target.permute) if target.permute else None))
+                permute = tuple(target.permute) if target.permute else None
+                state.append((name, target.to, permute, target.reshape))
         return Setup(harness, state=tuple(state), train=probe.train)
     if harness == "scheduler":
         return Setup(harness, steps=steps, lr=probe.lr)
