@@ -73,8 +73,10 @@ class Catalog:
         without results."""
         if not self.doctest.present:
             return "not_run"
-        ids = [ex.id for ex in item.mapping.examples] + [c.id for c in self.probe_calls(item)]
-        return worst(self.doctest.example_status(item.rel, i) for i in ids) if ids else "not_run"
+        statuses = [self.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples]
+        ran = self.doctest.probes_for(item.rel)
+        statuses += [ran[c.id].status if c.id in ran else "not_run" for c in self.probe_calls(item)]
+        return worst(statuses) if statuses else "not_run"
 
     def example_status(self, item: Loaded, example: str) -> str:
         return self.doctest.example_status(item.rel, example) if self.doctest.present else "not_run"

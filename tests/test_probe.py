@@ -226,6 +226,21 @@ def test_pages_show_the_calls_and_the_edge_cases_in_both_languages(project, conf
         )
     )
     catalog = Catalog.of(config, loaded, doctest=results)
+    by_rel = {item.rel: item for item in catalog.mappings}
+    # a mapping's status takes its probe calls in: abs's example and two of its calls never ran
+    assert catalog.status(by_rel["torch/abs.yaml"]) == "not_run"
+    ran = [PartResult(file="torch/neg.yaml", example="one", part="torch", status="passed")] + [
+        PartResult(
+            file="torch/neg.yaml", example=c.id, part="probe", status="failed", outcome="differ"
+        )
+        for c in catalog.probe_calls(by_rel["torch/neg.yaml"])
+    ]
+    assert (
+        Catalog.of(config, loaded, doctest=DoctestResults(items=tuple(ran))).status(
+            by_rel["torch/neg.yaml"]
+        )
+        == "failed"
+    )
     render_all(catalog, project.templates, tmp_path)
     from apimap.export import build_export
 
