@@ -21,6 +21,7 @@ from .results import (
     DoctestResults,
     read_check_results,
     read_doctest_results,
+    read_matrix,
     worst,
 )
 from .validate import Loaded
@@ -37,6 +38,19 @@ def module_of(api: str) -> str:
 
 
 @dataclass(frozen=True)
+class ReleaseStatus:
+    """One mapping on one MindSpore release: its status, and (what, first line of the message) per failure."""
+
+    version: str
+    status: str
+    failures: tuple[tuple[str, str], ...] = ()
+
+
+def _first_line(message: str) -> str:
+    return next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
+
+
+@dataclass(frozen=True)
 class Catalog:
     config: Config
     mappings: tuple[Loaded, ...]  # sorted by slug
@@ -44,6 +58,8 @@ class Catalog:
     check: CheckResults = field(default_factory=CheckResults)
     # rel -> "YYYY-MM-DD" of the file's last commit
     updated: dict[str, str] = field(default_factory=dict)
+    # MindSpore version -> the run on that release (results.read_matrix), oldest first
+    matrix: dict[str, DoctestResults] = field(default_factory=dict)
     # rel -> its probe's calls, planned on first use (a cache, not part of what the catalog is)
     _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -68,15 +84,31 @@ class Catalog:
         pattern = self.config.edit_url
         return pattern.format(path=f"mappings/{rel}") if pattern else ""
 
-    def status(self, item: Loaded) -> str:
-        """The worst status of a mapping's examples and probe calls (see results.WORST_FIRST); 'not_run'
-        without results."""
-        if not self.doctest.present:
+    def status(self, item: Loaded, run: DoctestResults | None = None) -> str:
+        """The worst status of a mapping's examples and probe calls in ``run`` (default: the site's main
+        results; see results.WORST_FIRST); 'not_run' without results."""
+        run = self.doctest if run is None else run
+        if not run.present:
             return "not_run"
-        statuses = [self.doctest.example_status(item.rel, ex.id) for ex in item.mapping.examples]
-        ran = self.doctest.probes_for(item.rel)
+        statuses = [run.example_status(item.rel, ex.id) for ex in item.mapping.examples]
+        ran = run.probes_for(item.rel)
         statuses += [ran[c.id].status if c.id in ran else "not_run" for c in self.probe_calls(item)]
         return worst(statuses) if statuses else "not_run"
+
+    def release_statuses(self, item: Loaded) -> list[ReleaseStatus]:
+        """The mapping on each MindSpore release of the matrix, oldest first: its status there and what failed."""
+        out = []
+        for version, run in self.matrix.items():
+            failures = [
+                (
+                    f"{p.example}[{p.part}]" if p.part != "probe" else p.example,
+                    _first_line(p.message),
+                )
+                for p in run.items
+                if p.file == item.rel and p.status in ("failed", "errored", "xpassed")
+            ]
+            out.append(ReleaseStatus(version, self.status(item, run), tuple(failures)))
+        return out
 
     def example_status(self, item: Loaded, example: str) -> str:
         return self.doctest.example_status(item.rel, example) if self.doctest.present else "not_run"
@@ -144,8 +176,9 @@ def build_catalog(
     return Catalog.of(
         config,
         loaded,
-        doctest=read_doctest_results(project.build / DOCTEST_RESULTS),
+        doctest=(main := read_doctest_results(project.build / DOCTEST_RESULTS)),
         check=read_check_results(project.build / CHECK_RESULTS),
+        matrix=read_matrix(project.build, main),
         updated=last_commit_dates(loaded) if own else {},
     )
 

@@ -126,6 +126,11 @@ class MappingOut(Out):
         default_factory=list,
         description="The parameter table, executed: each call and what it gave (empty without a probe)",
     )
+    releases: dict[str, Status] = Field(
+        default_factory=dict,
+        description="MindSpore version -> the mapping's status on that release, oldest first (the version "
+        "matrix; empty when no run was recorded)",
+    )
     pages: dict[str, str] = Field(
         description="Site language code -> page path relative to the site root"
     )
@@ -283,6 +288,7 @@ def build_export(catalog: Catalog) -> Export:
                 status=catalog.status(item),
                 examples=examples,
                 probe=probe,
+                releases={r.version: r.status for r in catalog.release_statuses(item)},
                 pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
             )
         )

@@ -54,6 +54,12 @@ TONE = {
 }
 DOCTEST_RESULTS = "doctest-results.json"
 CHECK_RESULTS = "check-results.json"
+MATRIX_DIR = "matrix"  # one doctest results file per MindSpore release: apimap doctest --release
+
+
+def matrix_file(mindspore_version: str) -> str:
+    """Where the run on one MindSpore release is recorded, relative to site/_build/."""
+    return f"{MATRIX_DIR}/mindspore-{mindspore_version}.json"
 
 
 def worst(statuses) -> str:
@@ -178,6 +184,24 @@ def _read(path: Path, model: type[_Record]):
 
 def read_doctest_results(path: Path) -> DoctestResults:
     return _read(path, DoctestResults)
+
+
+def read_matrix(build: Path, main: DoctestResults) -> dict[str, DoctestResults]:
+    """The version matrix: {MindSpore version: its run}, oldest release first. The files ``apimap doctest
+    --release`` wrote under site/_build/matrix/, and the site's main results for the release they ran on (which
+    win over a matrix file of the same release)."""
+    runs: dict[str, DoctestResults] = {}
+    for path in sorted((Path(build) / MATRIX_DIR).glob("mindspore-*.json")):
+        run = read_doctest_results(path)
+        if run.present and run.versions.get("mindspore"):
+            runs[run.versions["mindspore"]] = run
+    if main.present and main.versions.get("mindspore"):
+        runs[main.versions["mindspore"]] = main
+    return dict(sorted(runs.items(), key=lambda kv: _release_key(kv[0])))
+
+
+def _release_key(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
 
 
 def read_check_results(path: Path) -> CheckResults:

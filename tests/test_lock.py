@@ -114,3 +114,21 @@ def test_build_backend_is_locked():
         Requirement(r).specifier.contains(locked[canonicalize_name(Requirement(r).name)])
         for r in build
     )
+
+
+def test_each_matrix_lock_is_the_test_lock_with_only_mindspore_swapped():
+    wanted = [
+        ln.split("==")[1]
+        for ln in (LOCKS / "matrix.in").read_text().splitlines()
+        if ln.startswith("mindspore==")
+    ]
+    assert wanted, "lock/matrix.in lists no release"
+    test = pins(LOCKS / "test.txt")
+    found = sorted(p.name for p in (LOCKS / "matrix").glob("mindspore-*.txt"))
+    assert found == sorted(f"mindspore-{v}.txt" for v in wanted), "run scripts/lock"
+    for version in wanted:
+        matrix = pins(LOCKS / "matrix" / f"mindspore-{version}.txt")
+        assert matrix["mindspore"] == version
+        assert {k: v for k, v in matrix.items() if k != "mindspore"} == {
+            k: v for k, v in test.items() if k != "mindspore"
+        }, f"lock/matrix/mindspore-{version}.txt moved more than mindspore"

@@ -6,7 +6,7 @@ import sys
 import time
 from pathlib import Path
 
-from ..results import DOCTEST_RESULTS
+from ..results import DOCTEST_RESULTS, matrix_file
 from .common import report_missing
 
 
@@ -52,6 +52,12 @@ def register(subparsers) -> None:
         default=None,
         metavar="EXPR",
         help="only examples whose node id matches (pytest -k)",
+    )
+    p.add_argument(
+        "--release",
+        action="store_true",
+        help="record the run as the installed MindSpore release's column of the version matrix "
+        "(site/_build/matrix/mindspore-VERSION.json) instead of the site's main results",
     )
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
     p.set_defaults(func=run)
@@ -100,6 +106,14 @@ def run(args) -> int:
     if report_missing(args.paths):
         return 1
     results = args.project.build / DOCTEST_RESULTS
+    if args.release:
+        from importlib.metadata import PackageNotFoundError, version
+
+        try:
+            results = args.project.build / matrix_file(version("mindspore"))
+        except PackageNotFoundError:
+            print("apimap doctest: --release needs mindspore installed", file=sys.stderr)
+            return 1
     mappings = args.project.mappings.resolve()
     outside = [p for p in args.paths if not p.resolve().is_relative_to(mappings)]
     if outside:  # the site describes mappings/ only: files elsewhere are run, not recorded

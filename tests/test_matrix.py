@@ -1,0 +1,70 @@
+"""The version matrix: one results file per MindSpore release, read oldest first, shown on each mapping page."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from apimap.results import DoctestResults, PartResult, matrix_file, read_matrix, write_record
+
+PROBES = Path(__file__).resolve().parent / "fixtures" / "probe" / "mappings"
+
+
+def _run(version: str, status: str, message: str = "") -> DoctestResults:
+    return DoctestResults(
+        versions={"torch": "2.13.0", "mindspore": version},
+        items=(
+            PartResult(
+                file="torch/abs.yaml", example="one", part="torch", status=status, message=message
+            ),
+        ),
+    )
+
+
+def test_runs_are_read_oldest_release_first_and_the_main_run_wins(tmp_path):
+    for version, status in (("2.10.0", "failed"), ("2.7.2", "passed"), ("2.9.0", "failed")):
+        write_record(tmp_path / matrix_file(version), _run(version, status))
+    main = _run("2.10.0", "passed")
+    matrix = read_matrix(tmp_path, main)
+    assert list(matrix) == ["2.7.2", "2.9.0", "2.10.0"]  # by release, not by text
+    assert matrix["2.10.0"] is main
+    assert read_matrix(tmp_path / "nothing", DoctestResults()) == {}
+
+
+def test_each_page_shows_every_release_and_links_what_failed(project, config, tmp_path):
+    from apimap.catalog import Catalog
+    from apimap.render import render_all
+    from apimap.validate import load_tree
+
+    loaded, problems = load_tree([PROBES], PROBES, config.vocab)
+    assert not problems
+    old = _run(
+        "2.8.0", "failed", "mappings/torch/abs.yaml:25: one[torch]: expected 1.5, got 2\nmore"
+    )
+    new = _run("2.10.0", "passed")
+    catalog = Catalog.of(config, loaded, doctest=new, matrix={"2.8.0": old, "2.10.0": new})
+    item = next(i for i in catalog.mappings if i.rel == "torch/abs.yaml")
+    statuses = catalog.release_statuses(item)
+    assert [(r.version, r.status) for r in statuses] == [("2.8.0", "failed"), ("2.10.0", "not_run")]
+    assert statuses[0].failures == (
+        ("one[torch]", "mappings/torch/abs.yaml:25: one[torch]: expected 1.5, got 2"),
+    )
+    render_all(catalog, project.templates, tmp_path)
+    en = (tmp_path / "en" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    zh = (tmp_path / "zh_CN" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    assert (
+        "Verified per MindSpore release: {ref}`MindSpore 2.8.0 <torch-abs-ms-2-8-0>` "
+        "{apimap-badge}`status:failed` · MindSpore 2.10.0 {apimap-badge}`status:not_run`" in en
+    )
+    assert "(torch-abs-ms-2-8-0)=\n### MindSpore 2.8.0" in en
+    assert "- `one[torch]`: mappings/torch/abs.yaml:25: one[torch]: expected 1.5, got 2" in en
+    assert "各 MindSpore 版本的验证结果" in zh and "## 各 MindSpore 版本上的失败项" in zh
+    from apimap.export import build_export
+
+    exported = {m.id: m for m in build_export(catalog).mappings}
+    assert exported["torch.abs"].releases == {"2.8.0": "failed", "2.10.0": "not_run"}
+    # one release alone says nothing beyond the page's own badges
+    single = Catalog.of(config, loaded, doctest=new, matrix={"2.10.0": new})
+    render_all(single, project.templates, tmp_path / "single")
+    assert "MindSpore release" not in (
+        tmp_path / "single" / "en" / "maps" / "torch.abs.md"
+    ).read_text(encoding="utf-8")
