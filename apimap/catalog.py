@@ -46,10 +46,6 @@ class ReleaseStatus:
     failures: tuple[tuple[str, str], ...] = ()
 
 
-def _first_line(message: str) -> str:
-    return next((ln.strip() for ln in message.splitlines() if ln.strip()), "")
-
-
 @dataclass(frozen=True)
 class Catalog:
     config: Config
@@ -102,7 +98,7 @@ class Catalog:
             failures = [
                 (
                     f"{p.example}[{p.part}]" if p.part != "probe" else p.example,
-                    _first_line(p.message),
+                    run.headline(p.message),
                 )
                 for p in run.items
                 if p.file == item.rel and p.status in ("failed", "errored", "xpassed")

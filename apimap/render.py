@@ -295,8 +295,8 @@ def explorer_data(catalog: Catalog) -> dict:
     """Everything the landing page's mapping explorer shows, in both languages (read by apimap.sphinx_ext).
 
     Rows are compact (5,000 of them stay well under a megabyte): t torch API, m MindSpore API ("" if none),
-    c category id, s status, p page slug, d how many probe calls diverge. Modules are derived in the browser
-    from ``t``.
+    c category id, s status, p page slug, d how many probe calls diverge, v the MindSpore releases it passed
+    on. Modules are derived in the browser from ``t``.
     """
     strings = catalog.config.strings
     statuses = [s for s in WORST_FIRST if f"status_{s}" in strings]
@@ -307,6 +307,8 @@ def explorer_data(catalog: Catalog) -> dict:
             for c in catalog.vocab.categories.values()
         ],
         "statuses": [{"id": s, "label": strings[f"status_{s}"].model_dump()} for s in statuses],
+        # the version matrix, oldest first (empty with fewer than two releases: nothing to choose)
+        "releases": list(catalog.matrix) if len(catalog.matrix) > 1 else [],
         "rows": [
             {
                 "t": item.mapping.torch.api,
@@ -315,6 +317,11 @@ def explorer_data(catalog: Catalog) -> dict:
                 "s": catalog.status(item),
                 "p": item.slug,
                 "d": catalog.divergent_calls(item),
+                "v": [
+                    r.version
+                    for r in catalog.release_statuses(item)
+                    if r.status == "passed" and len(catalog.matrix) > 1
+                ],
             }
             for item in catalog.mappings
         ],

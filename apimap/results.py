@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import tempfile
 from functools import cached_property
 from pathlib import Path
@@ -52,6 +53,7 @@ TONE = {
     "drift": "warn",
     "error": "bad",
 }
+_WORKER_HEADER = re.compile(r"^\[gw\d+\] \S+ -- Python ")
 DOCTEST_RESULTS = "doctest-results.json"
 CHECK_RESULTS = "check-results.json"
 MATRIX_DIR = "matrix"  # one doctest results file per MindSpore release: apimap doctest --release
@@ -142,8 +144,10 @@ class DoctestResults(_Record):
 
     @staticmethod
     def headline(message: str, limit: int = 160) -> str:
-        """The first line of a failure message, shortened for a table cell."""
-        line = (message or "").strip().splitlines()[0] if (message or "").strip() else ""
+        """The first line of a failure message that says something (not pytest-xdist's ``[gw0] linux --
+        Python ...`` worker header), shortened for a table cell."""
+        lines = [ln.strip() for ln in (message or "").splitlines() if ln.strip()]
+        line = next((ln for ln in lines if not _WORKER_HEADER.match(ln)), "")
         return line if len(line) <= limit else line[: limit - 1] + "…"
 
     def versions_text(self) -> str:

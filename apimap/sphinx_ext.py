@@ -151,6 +151,7 @@ def _visit_explorer(self, node):
             ("mod", t["col_module"], "explorer_all_modules"),
             ("c", t["col_category"], "explorer_all_categories"),
             ("s", t["col_status"], "explorer_all_statuses"),
+            ("v", t["explorer_verified_on"], "explorer_any_release"),
         )
     )
     selects += (

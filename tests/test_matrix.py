@@ -38,7 +38,9 @@ def test_each_page_shows_every_release_and_links_what_failed(project, config, tm
     loaded, problems = load_tree([PROBES], PROBES, config.vocab)
     assert not problems
     old = _run(
-        "2.8.0", "failed", "mappings/torch/abs.yaml:25: one[torch]: expected 1.5, got 2\nmore"
+        "2.8.0",
+        "failed",
+        "[gw1] linux -- Python 3.11.7 /x/bin/python\nmappings/torch/abs.yaml:25: one[torch]: expected 1.5, got 2\nmore",  # xdist header first
     )
     new = _run("2.10.0", "passed")
     catalog = Catalog.of(config, loaded, doctest=new, matrix={"2.8.0": old, "2.10.0": new})
@@ -68,3 +70,23 @@ def test_each_page_shows_every_release_and_links_what_failed(project, config, tm
     assert "MindSpore release" not in (
         tmp_path / "single" / "en" / "maps" / "torch.abs.md"
     ).read_text(encoding="utf-8")
+
+
+def test_the_status_page_has_a_column_per_release(project, config, tmp_path):
+    from apimap.catalog import Catalog
+    from apimap.render import render_all
+    from apimap.validate import load_tree
+
+    loaded, _ = load_tree([PROBES], PROBES, config.vocab)
+    old, new = _run("2.8.0", "failed", "boom"), _run("2.10.0", "passed")
+    catalog = Catalog.of(config, loaded, doctest=new, matrix={"2.8.0": old, "2.10.0": new})
+    render_all(catalog, project.templates, tmp_path)
+    page = (tmp_path / "en" / "status.md").read_text(encoding="utf-8")
+    assert (
+        "| PyTorch API | MindSpore API | MindSpore 2.8.0 | MindSpore 2.10.0 |\n| --- | --- | --- | --- |\n"
+        in page
+    )
+    assert (
+        "| `mindspore.ops.abs` | {apimap-badge}`status:failed` | {apimap-badge}`status:not_run` |"
+        in page
+    )

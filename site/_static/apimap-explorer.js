@@ -42,12 +42,17 @@
       var mod = r.t.slice(0, r.t.lastIndexOf("."));
       var cat = cats[r.c];
       var key = (r.t + " " + r.m + " " + (cat ? cat.label.en + " " + cat.label.zh : r.c)).toLowerCase();
-      return { t: r.t, m: r.m, c: r.c, s: r.s, d: r.d || 0, mod: mod, p: r.p, key: key, tr: null };
+      return { t: r.t, m: r.m, c: r.c, s: r.s, d: r.d || 0, v: r.v || [], mod: mod, p: r.p, key: key, tr: null };
     });
 
     fillSelect(selects.mod, unique(rows.map(function (r) { return r.mod; })).sort(), function (m) { return m; });
     fillSelect(selects.c, data.categories.map(function (c) { return c.id; }), function (id) { return label(cats, id); });
     fillSelect(selects.s, data.statuses.map(function (s) { return s.id; }), function (id) { return label(stats, id); });
+    var releases = data.releases || []; // the version matrix: "verified on MindSpore X"
+    if (selects.v) {
+      fillSelect(selects.v, releases, function (v) { return "MindSpore " + v; });
+      if (!releases.length) selects.v.parentNode.hidden = true;
+    }
 
     var sortKey = "t", sortDir = 1, limit = PAGE, matched = [];
     var sorters = {
@@ -128,11 +133,13 @@
     function filter() {
       var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
       var mod = selects.mod ? selects.mod.value : "", c = selects.c ? selects.c.value : "", s = selects.s ? selects.s.value : "";
+      var v = selects.v ? selects.v.value : "";
       matched = [];
       for (var i = 0; i < rows.length; i++) {
         var r = rows[i];
         if ((mod && r.mod !== mod) || (c && r.c !== c) || (s && r.s !== s)) continue;
         if (divergent && divergent.checked && !r.d) continue;
+        if (v && r.v.indexOf(v) === -1) continue;
         var ok = true;
         for (var j = 0; j < terms.length && ok; j++) ok = r.key.indexOf(terms[j]) !== -1;
         if (ok) matched.push(r);
@@ -167,7 +174,7 @@
     function saveState() {
       var q = new URLSearchParams(location.search);
       [["q", input.value.trim()], ["module", selects.mod && selects.mod.value], ["category", selects.c && selects.c.value],
-       ["status", selects.s && selects.s.value], ["divergent", divergent && divergent.checked ? "1" : ""], ["sort", sortKey === "t" && sortDir > 0 ? "" : (sortDir < 0 ? "-" : "") + sortKey]]
+       ["status", selects.s && selects.s.value], ["divergent", divergent && divergent.checked ? "1" : ""], ["release", selects.v && selects.v.value], ["sort", sortKey === "t" && sortDir > 0 ? "" : (sortDir < 0 ? "-" : "") + sortKey]]
         .forEach(function (kv) { if (kv[1]) q.set(kv[0], kv[1]); else q.delete(kv[0]); });
       var qs = q.toString();
       history.replaceState(null, "", location.pathname + (qs ? "?" + qs : "") + location.hash);
@@ -177,7 +184,7 @@
       var q = new URLSearchParams(location.search);
       input.value = q.get("q") || "";
       if (divergent) divergent.checked = q.get("divergent") === "1";
-      [["mod", "module"], ["c", "category"], ["s", "status"]].forEach(function (kv) {
+      [["mod", "module"], ["c", "category"], ["s", "status"], ["v", "release"]].forEach(function (kv) {
         var sel = selects[kv[0]], v = q.get(kv[1]);
         if (sel && v && sel.querySelector('option[value="' + CSS.escape(v) + '"]')) sel.value = v;
       });

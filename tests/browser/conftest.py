@@ -40,6 +40,9 @@ def make_project(root: Path) -> Project:
     shutil.copytree(FIXTURE / "mappings", root / "mappings")
     (root / "site" / "_build").mkdir(parents=True)
     shutil.copy(FIXTURE / "doctest-results.json", root / "site" / "_build" / "doctest-results.json")
+    shutil.copytree(
+        FIXTURE / "matrix", root / "site" / "_build" / "matrix"
+    )  # the version matrix: 2.9.0
     return Project(root)
 
 

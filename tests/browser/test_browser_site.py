@@ -105,6 +105,23 @@ def test_divergence_filter_shows_only_mappings_whose_probe_parts_ways(page):
     assert set(shown_apis(page)) == ALL
 
 
+def test_release_filter_shows_what_passed_on_that_mindspore_release(page):
+    open_explorer(page, "en")
+    release = page.locator('.apimap-explorer select[data-filter="v"]')
+    assert release.locator("option").all_inner_texts() == [
+        "Any MindSpore release",
+        "MindSpore 2.9.0",
+        "MindSpore 2.10.0",
+    ]
+    release.select_option("2.9.0")
+    assert sorted(shown_apis(page)) == ["torch.nn.Linear", "torch.optim.Adam", "torch.optim.Adamax"]
+    release.select_option("2.10.0")  # Linear's example fails there, ReLU's did not run
+    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]
+    page.wait_for_function("location.search.includes('release=2.10.0')")
+    page.locator(".apimap-explorer-reset").click()
+    assert set(shown_apis(page)) == ALL
+
+
 def test_filtered_view_from_the_url(page):
     open_explorer(page, "zh_CN", "?q=relu")
     assert shown_apis(page) == ["torch.nn.ReLU"]
