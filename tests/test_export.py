@@ -133,6 +133,7 @@ def test_explorer_data_is_compact_and_bilingual(fixture_site):
         "s": "failed",
         "p": "torch.nn.Linear",
         "d": 0,  # probe calls that diverge
+        "v": [],  # releases of the version matrix it passed on (none recorded)
     }
     cat = next(c for c in data["categories"] if c["id"] == "names_differ")
     assert cat["label"] == {"en": "Parameter names differ", "zh": "参数名不同"}
