@@ -17,11 +17,13 @@ from .project import Project
 from .results import (
     CHECK_RESULTS,
     DOCTEST_RESULTS,
+    ApiSurvey,
     CheckResults,
     DoctestResults,
     read_check_results,
     read_doctest_results,
     read_matrix,
+    read_surveys,
     worst,
 )
 from .validate import Loaded
@@ -35,6 +37,20 @@ TABLES_DIR = "tables"  # one summary table per torch module
 
 def module_of(api: str) -> str:
     return api.rsplit(".", 1)[0]
+
+
+@dataclass(frozen=True)
+class ApiChange:
+    """One step of a MindSpore API's history: ``present``/``absent`` on the oldest surveyed release, then
+    ``added``, ``removed`` or ``changed`` (from ``before`` to ``signature``) on a later one."""
+
+    version: str
+    kind: str
+    signature: str = ""
+    before: str = ""
+
+
+_UNSURVEYED = object()
 
 
 @dataclass(frozen=True)
@@ -56,6 +72,8 @@ class Catalog:
     updated: dict[str, str] = field(default_factory=dict)
     # MindSpore version -> the run on that release (results.read_matrix), oldest first
     matrix: dict[str, DoctestResults] = field(default_factory=dict)
+    # MindSpore version -> its view of the mapped MindSpore APIs (results.read_surveys), oldest first
+    surveys: dict[str, ApiSurvey] = field(default_factory=dict)
     # rel -> its probe's calls, planned on first use (a cache, not part of what the catalog is)
     _plans: dict = field(default_factory=dict, repr=False, compare=False)
 
@@ -90,6 +108,31 @@ class Catalog:
         ran = run.probes_for(item.rel)
         statuses += [ran[c.id].status if c.id in ran else "not_run" for c in self.probe_calls(item)]
         return worst(statuses) if statuses else "not_run"
+
+    def api_history(self, item: Loaded) -> list[ApiChange]:
+        """How the mapping's MindSpore API changed across the surveyed releases, oldest first: its first state,
+        then one entry per release where it appeared, disappeared or changed its signature. [] with fewer than
+        two surveys or without a MindSpore API."""
+        declared = item.mapping.mindspore
+        if declared is None or len(self.surveys) < 2:
+            return []
+        changes, previous = [], _UNSURVEYED
+        for version, survey in self.surveys.items():
+            if declared.api not in survey.apis:
+                continue  # not surveyed there
+            now = survey.apis[declared.api]
+            if previous is _UNSURVEYED:
+                changes.append(
+                    ApiChange(version, "absent" if now is None else "present", now or "")
+                )
+            elif now is None and previous is not None:
+                changes.append(ApiChange(version, "removed"))
+            elif now is not None and previous is None:
+                changes.append(ApiChange(version, "added", now))
+            elif now != previous:
+                changes.append(ApiChange(version, "changed", now, previous or ""))
+            previous = now
+        return changes
 
     def release_statuses(self, item: Loaded) -> list[ReleaseStatus]:
         """The mapping on each MindSpore release of the matrix, oldest first: its status there and what failed."""
@@ -175,6 +218,7 @@ def build_catalog(
         doctest=(main := read_doctest_results(project.build / DOCTEST_RESULTS)),
         check=read_check_results(project.build / CHECK_RESULTS),
         matrix=read_matrix(project.build, main),
+        surveys=read_surveys(project.build),
         updated=last_commit_dates(loaded) if own else {},
     )
 

@@ -64,6 +64,11 @@ def matrix_file(mindspore_version: str) -> str:
     return f"{MATRIX_DIR}/mindspore-{mindspore_version}.json"
 
 
+def survey_file(mindspore_version: str) -> str:
+    """Where ``apimap check --release`` records one release's MindSpore APIs, relative to site/_build/."""
+    return f"{MATRIX_DIR}/apis-mindspore-{mindspore_version}.json"
+
+
 def worst(statuses) -> str:
     """The worst of ``statuses`` by WORST_FIRST (an unknown status counts as the worst)."""
     return min(statuses, key=lambda s: WORST_FIRST.index(s) if s in WORST_FIRST else -1)
@@ -177,6 +182,21 @@ class CheckResults(_Record):
     files: dict[str, CheckFile] = {}
 
 
+class ApiSurvey(_Record):
+    """One MindSpore release's view of the mappings' MindSpore APIs (``apimap check --release``)::
+
+        {"schema": 1, "versions": {"mindspore": "2.9.0", ...},
+         "apis": {"mindspore.ops.sum": "mindspore.ops.sum(input, dim=None, keepdim=False, *, dtype=None)",
+                  "mindspore.mint.gone": null}}
+
+    A signature text per API (the form closest to the mapping's stored one), "" when it has no readable
+    signature, null when the release does not have it."""
+
+    schema_version: int = Field(1, alias="schema")
+    versions: dict[str, str] = {}
+    apis: dict[str, str | None] = {}
+
+
 def _read(path: Path, model: type[_Record]):
     """A results file as its record; an empty record when it is absent or unreadable (the pages then say
     "not run"/show no check badge, as without the file)."""
@@ -206,6 +226,16 @@ def read_matrix(build: Path, main: DoctestResults) -> dict[str, DoctestResults]:
 
 def _release_key(version: str) -> tuple:
     return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+
+
+def read_surveys(build: Path) -> dict[str, ApiSurvey]:
+    """{MindSpore version: its API survey}, oldest release first."""
+    found = {}
+    for path in (Path(build) / MATRIX_DIR).glob("apis-mindspore-*.json"):
+        survey = _read(path, ApiSurvey)
+        if survey.versions.get("mindspore"):
+            found[survey.versions["mindspore"]] = survey
+    return dict(sorted(found.items(), key=lambda kv: _release_key(kv[0])))
 
 
 def read_check_results(path: Path) -> CheckResults:

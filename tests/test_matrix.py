@@ -4,7 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from apimap.results import DoctestResults, PartResult, matrix_file, read_matrix, write_record
+from apimap.results import (
+    DoctestResults,
+    PartResult,
+    matrix_file,
+    read_matrix,
+    survey_file,
+    write_record,
+)
 
 PROBES = Path(__file__).resolve().parent / "fixtures" / "probe" / "mappings"
 
@@ -90,3 +97,42 @@ def test_the_status_page_has_a_column_per_release(project, config, tmp_path):
         "| `mindspore.ops.abs` | {apimap-badge}`status:failed` | {apimap-badge}`status:not_run` |"
         in page
     )
+
+
+def test_api_history_is_computed_from_each_release_and_shown(project, config, tmp_path):
+    from apimap.catalog import Catalog
+    from apimap.render import render_all
+    from apimap.results import ApiSurvey, read_surveys
+    from apimap.validate import load_tree
+
+    loaded, _ = load_tree([PROBES], PROBES, config.vocab)
+    sig = "mindspore.ops.abs(input)"
+
+    def survey(version, apis):
+        return ApiSurvey(versions={"mindspore": version}, apis=apis)
+
+    for version, apis in (
+        ("2.10.0", {"mindspore.ops.abs": "mindspore.ops.abs(input, *, out=None)"}),
+        ("2.7.2", {"mindspore.ops.abs": None}),
+        ("2.8.0", {"mindspore.ops.abs": sig}),
+    ):
+        write_record(tmp_path / "build" / survey_file(version), survey(version, apis))
+    surveys = read_surveys(tmp_path / "build")
+    assert list(surveys) == ["2.7.2", "2.8.0", "2.10.0"]
+    catalog = Catalog.of(config, loaded, surveys=surveys)
+    item = next(i for i in catalog.mappings if i.rel == "torch/abs.yaml")
+    assert [(h.version, h.kind) for h in catalog.api_history(item)] == [
+        ("2.7.2", "absent"),
+        ("2.8.0", "added"),
+        ("2.10.0", "changed"),
+    ]
+    render_all(catalog, project.templates, tmp_path / "out")
+    en = (tmp_path / "out" / "en" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    assert (
+        "History of `mindspore.ops.abs`: absent in 2.7.2; added in 2.8.0; signature changed in 2.10.0: "
+        "`mindspore.ops.abs(input, *, out=None)`." in en
+    )
+    same = {v: survey(v, {"mindspore.ops.abs": sig}) for v in ("2.7.2", "2.10.0")}
+    render_all(Catalog.of(config, loaded, surveys=same), project.templates, tmp_path / "same")
+    zh = (tmp_path / "same" / "zh_CN" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
+    assert "从 MindSpore 2.7.2 到 2.10.0，`mindspore.ops.abs` 的签名在各版本中均相同。" in zh

@@ -25,6 +25,12 @@ def register(sub) -> None:
         help="rewrite stale signature text and version fields from the installed frameworks (never prose)",
     )
     p.add_argument("--strict", action="store_true", help="fail on warnings (signature drift) too")
+    p.add_argument(
+        "--release",
+        action="store_true",
+        help="record the installed MindSpore release's view of every mapped MindSpore API (exists? which "
+        "signature?) as site/_build/matrix/apis-mindspore-VERSION.json, for the pages' API history",
+    )
     p.set_defaults(func=run)
 
 
@@ -73,6 +79,8 @@ def run(args) -> int:
                 rel_of=lambda display: _rel(display, project.mappings),
             ),
         )
+    if args.release:
+        _survey(checks, fw, project)
     errors = sum(p.severity == "error" for p in invalid + findings)
     warnings = sum(p.severity != "error" for p in invalid + findings)
     drift = sum(any(f.drift for f in c.findings) for c in checks)
@@ -84,6 +92,29 @@ def run(args) -> int:
         file=sys.stderr,
     )
     return 1 if errors or (args.strict and warnings) else 0
+
+
+def _survey(checks, fw, project) -> None:
+    """Each mapped MindSpore API on the installed release: its signature text, "" (none readable), or None
+    (the release does not have it)."""
+    from ..results import ApiSurvey, survey_file
+
+    apis: dict[str, str | None] = {}
+    for check in checks:
+        declared = check.item.mapping.mindspore
+        if declared is None:
+            continue
+        live = check.live.get("mindspore")
+        if live is None:
+            apis[declared.api] = None
+        elif "mindspore" in check.chosen:
+            apis[declared.api] = check.chosen["mindspore"].text
+        else:
+            apis[declared.api] = live.signature.text if live.signature else ""
+    versions = {k: fw.version(k) for k in ("torch", "mindspore")}
+    write_record(
+        project.build / survey_file(versions["mindspore"]), ApiSurvey(versions=versions, apis=apis)
+    )
 
 
 def _update(check, fw, vocab, project):
