@@ -134,6 +134,11 @@ class Example(Strict):
     options: list[Literal[DOCTEST_OPTIONS]] = Field(default_factory=list)
     timeout: float = Field(60.0, gt=0, le=600)
     xfail: Xfail | None = None
+    since: Version | None = Field(
+        None,
+        description="The MindSpore release this example's behaviour starts with: on older releases of the "
+        "version matrix it must fail (and is recorded as an expected failure), on this one and newer pass",
+    )
 
     @field_validator("timeout", mode="before")
     @classmethod

@@ -20,6 +20,7 @@ passes as passed, and when every part passes the example's last item fails as "x
 
 from __future__ import annotations
 
+import functools
 import os
 import time
 import warnings
@@ -203,6 +204,21 @@ def _display(path: Path, config) -> str:
         return str(path)
 
 
+@functools.cache
+def _installed_mindspore() -> str | None:
+    """The installed MindSpore's version, from its metadata (the parent process never imports it)."""
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("mindspore")
+    except PackageNotFoundError:
+        return None
+
+
+def _release(version: str) -> tuple:
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("+")[0].split("."))
+
+
 def _vocab(path: Path, config):
     from apimap.config import load_config
     from apimap.project import Project
@@ -247,26 +263,44 @@ class ExampleItem(_MappingItem):
     def runtest(self):
         state = _state(self.config)
         ex = self.example
+        expected = self.expected_failure
         if self.part in PARTS:
             result = state.result(self, self.part)
             self.info["duration"] = round(result["duration"], 4)
             failed = result["status"] != "passed"
-            if failed and not ex.xfail:
+            if failed and not expected:
                 self.info["status"] = result["status"]  # errored (missing package) or failed
                 raise ExampleFailure(self._report(result))
         else:
             failed = self._compare(state)
-        if ex.xfail:
+        if expected:
+            reason, key, fix = expected
             if failed:
-                pytest.xfail(ex.xfail.reason)
+                pytest.xfail(reason)
             if self.last and not any(
                 state.result(self, p)["status"] != "passed" for p in PARTS if getattr(ex, p)
             ):
                 self.info["status"] = "xpassed"
                 raise ExampleFailure(
-                    f"{self.display}:{self.loaded.lines.line(('examples', self.index, 'xfail'))}: "
-                    f"example '{ex.id}' is marked xfail ({ex.xfail.reason}) but every part passed; remove xfail"
+                    f"{self.display}:{self.loaded.lines.line(('examples', self.index, key))}: "
+                    f"example '{ex.id}' {reason} but every part passed; {fix}"
                 )
+
+    @property
+    def expected_failure(self) -> tuple[str, str, str] | None:
+        """(reason, YAML key, what to do if it passes) when this example is expected to fail here: marked
+        ``xfail``, or ``since`` a MindSpore release newer than the installed one."""
+        ex = self.example
+        if ex.xfail:
+            return f"is marked xfail ({ex.xfail.reason})", "xfail", "remove xfail"
+        installed = _installed_mindspore()
+        if ex.since and installed and _release(installed) < _release(ex.since):
+            return (
+                f"applies since MindSpore {ex.since} (this is {installed})",
+                "since",
+                f"its behaviour is older: lower since to {installed} or remove it",
+            )
+        return None
 
     def _compare(self, state) -> bool:
         """Run the comparison; return True when it failed (raise when there is no xfail to absorb it)."""
@@ -278,7 +312,7 @@ class ExampleItem(_MappingItem):
         where = f"{self.display}:{line}: example '{ex.id}' [compare]"
         bad = [p for p in PARTS if results[p]["status"] != "passed"]
         if bad:
-            if ex.xfail:
+            if self.expected_failure:
                 return True
             self.info["status"] = "errored"
             raise ExampleFailure(
@@ -295,14 +329,14 @@ class ExampleItem(_MappingItem):
                 spec.expect,
             )
         except CompareError as exc:
-            if ex.xfail:
+            if self.expected_failure:
                 return True
             self.info["status"] = "errored"
             raise ExampleFailure(f"{where}: {exc}") from None
         self.info["duration"] = round(time.perf_counter() - start, 4)
         if ok:
             return False
-        if ex.xfail:
+        if self.expected_failure:
             return True
         claim = "same results" if spec.expect == "close" else "different results"
         raise ExampleFailure(

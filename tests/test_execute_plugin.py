@@ -191,3 +191,54 @@ def test_a_part_whose_worker_died_is_errored_not_passed(pytester, plain):
     assert "crashed" in killed["message"] or "did not finish" in killed["message"], killed
     assert status[("passes", "torch")]["status"] == "passed"
     assert result.ret == 1
+
+
+_SINCE = """\
+torch:
+  api: torch.abs
+  kind: function
+  version: "2.13.0"
+  signature: "torch.abs(input, *, out=None) -> Tensor"
+mindspore:
+  api: mindspore.ops.abs
+  kind: function
+  version: "2.10.0"
+  signature: "mindspore.ops.abs(input)"
+category: consistent
+summary: {en: Absolute value., zh: 绝对值。}
+params:
+  - {torch: input, mindspore: input, relation: same}
+  - {torch: out, relation: general}
+examples:
+  - id: newer-behaviour
+    since: "99.0"
+    title: {en: A behaviour of a future release, zh: 未来版本的行为}
+    torch: |
+      >>> print(1 + 1)
+      3
+  - id: already-here
+    since: "99.0"
+    title: {en: Claimed new yet already here, zh: 声称是新行为但这里已如此}
+    torch: |
+      >>> print(1 + 1)
+      2
+  - id: old-enough
+    since: "2.7.0"
+    title: {en: Since an old release, zh: 自旧版本起}
+    torch: |
+      >>> print(1 + 1)
+      2
+"""
+
+
+def test_an_example_since_a_newer_release_must_fail_here(pytester):
+    """``since``: the installed MindSpore is older, so the example must fail (xfailed); passing is an error."""
+    (pytester.path / "ex" / "mappings" / "torch").mkdir(parents=True)
+    (pytester.path / "ex" / "mappings" / "torch" / "abs.yaml").write_text(_SINCE, encoding="utf-8")
+    result = pytester.runpytest_subprocess(*FAST, "ex/mappings")
+    result.assert_outcomes(passed=1, failed=1, xfailed=1)
+    assert (
+        "ex/mappings/torch/abs.yaml:24: example 'already-here' applies since MindSpore 99.0 (this is "
+        in result.stdout.str()
+    )
+    assert "but every part passed; its behaviour is older: lower since to" in result.stdout.str()
