@@ -59,9 +59,11 @@ CHECK_RESULTS = "check-results.json"
 MATRIX_DIR = "matrix"  # one doctest results file per MindSpore release: apimap doctest --release
 
 
-def matrix_file(mindspore_version: str) -> str:
-    """Where the run on one MindSpore release is recorded, relative to site/_build/."""
-    return f"{MATRIX_DIR}/mindspore-{mindspore_version}.json"
+def matrix_file(mindspore_version: str, shard: tuple[int, int] | None = None) -> str:
+    """Where the run on one MindSpore release is recorded, relative to site/_build/ (one file per shard, when
+    the release's run is spread over several machines)."""
+    part = f".shard-{shard[0]}-of-{shard[1]}" if shard else ""
+    return f"{MATRIX_DIR}/mindspore-{mindspore_version}{part}.json"
 
 
 def survey_file(mindspore_version: str) -> str:
@@ -212,16 +214,36 @@ def read_doctest_results(path: Path) -> DoctestResults:
 
 def read_matrix(build: Path, main: DoctestResults) -> dict[str, DoctestResults]:
     """The version matrix: {MindSpore version: its run}, oldest release first. The files ``apimap doctest
-    --release`` wrote under site/_build/matrix/, and the site's main results for the release they ran on (which
-    win over a matrix file of the same release)."""
+    --release`` wrote under site/_build/matrix/ (a release's shards merged into one run), and the site's main
+    results for the release they ran on (which win over matrix files of the same release)."""
     runs: dict[str, DoctestResults] = {}
+    whole: set[str] = (
+        set()
+    )  # releases with an unsharded run: it wins over any shard files of theirs
     for path in sorted((Path(build) / MATRIX_DIR).glob("mindspore-*.json")):
         run = read_doctest_results(path)
-        if run.present and run.versions.get("mindspore"):
-            runs[run.versions["mindspore"]] = run
+        version = run.versions.get("mindspore")
+        if not (run.present and version) or version in whole:
+            continue
+        if ".shard-" not in path.name:
+            runs[version] = run
+            whole.add(version)
+        else:  # the shards of one release make one run
+            had = runs.get(version)
+            runs[version] = run if had is None else _merged(had, run)
     if main.present and main.versions.get("mindspore"):
         runs[main.versions["mindspore"]] = main
     return dict(sorted(runs.items(), key=lambda kv: _release_key(kv[0])))
+
+
+def _merged(a: DoctestResults, b: DoctestResults) -> DoctestResults:
+    """Two shards of one release's run as one run."""
+    return DoctestResults(
+        created=max(a.created, b.created),
+        platform=a.platform,
+        versions=dict(a.versions),
+        items=a.items + b.items,
+    )
 
 
 def _release_key(version: str) -> tuple:

@@ -136,3 +136,39 @@ def test_api_history_is_computed_from_each_release_and_shown(project, config, tm
     render_all(Catalog.of(config, loaded, surveys=same), project.templates, tmp_path / "same")
     zh = (tmp_path / "same" / "zh_CN" / "maps" / "torch.abs.md").read_text(encoding="utf-8")
     assert "从 MindSpore 2.7.2 到 2.10.0，`mindspore.ops.abs` 的签名在各版本中均相同。" in zh
+
+
+def test_a_release_spread_over_shards_is_one_run(tmp_path):
+    from apimap.cli.doctest import shard_files
+
+    files = [tmp_path / "m" / f"{name}.yaml" for name in "abcde"]
+    for f in files:
+        f.parent.mkdir(exist_ok=True)
+        f.write_text("x")
+    parts = [shard_files([tmp_path / "m"], (i, 2)) for i in (1, 2)]
+    assert parts == [[files[0], files[2], files[4]], [files[1], files[3]]]  # disjoint, together all
+    first = _run("2.9.0", "passed")
+    second = DoctestResults(
+        versions={"mindspore": "2.9.0"},
+        items=(PartResult(file="torch/neg.yaml", example="one", part="torch", status="failed"),),
+    )
+    write_record(tmp_path / "b" / matrix_file("2.9.0", (1, 2)), first)
+    write_record(tmp_path / "b" / matrix_file("2.9.0", (2, 2)), second)
+    assert matrix_file("2.9.0", (2, 2)) == "matrix/mindspore-2.9.0.shard-2-of-2.json"
+    run = read_matrix(tmp_path / "b", DoctestResults())["2.9.0"]
+    assert {i.file for i in run.items} == {"torch/abs.yaml", "torch/neg.yaml"}
+    # an unsharded run of the same release wins over its shards (nothing is counted twice)
+    write_record(tmp_path / "b" / matrix_file("2.9.0"), first)
+    assert read_matrix(tmp_path / "b", DoctestResults())["2.9.0"].items == first.items
+
+
+def test_a_shard_needs_a_release(capsys):
+    from apimap.cli import main
+
+    assert main(["doctest", "--shard", "1/2"]) == 2
+    assert (
+        "--shard records part of a release's run: use it with --release" in capsys.readouterr().err
+    )
+    with __import__("pytest").raises(SystemExit):
+        main(["doctest", "--release", "--shard", "3/2"])
+    assert "'3/2': I must be between 1 and N" in capsys.readouterr().err

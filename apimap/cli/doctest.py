@@ -59,8 +59,36 @@ def register(subparsers) -> None:
         help="record the run as the installed MindSpore release's column of the version matrix "
         "(site/_build/matrix/mindspore-VERSION.json) instead of the site's main results",
     )
+    p.add_argument(
+        "--shard",
+        type=_shard,
+        default=None,
+        metavar="I/N",
+        help="with --release: run the I-th of N parts of the mapping files (every N-th file, from the I-th), "
+        "recorded as its own file that the build merges: one release spread over N machines",
+    )
     p.add_argument("-q", "--quiet", action="store_true", help="less output")
     p.set_defaults(func=run)
+
+
+def _shard(text: str) -> tuple[int, int]:
+    import argparse
+
+    try:
+        i, n = (int(x) for x in text.split("/"))
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"'{text}' is not I/N (e.g. 1/4)") from None
+    if not 1 <= i <= n:
+        raise argparse.ArgumentTypeError(f"'{text}': I must be between 1 and N")
+    return i, n
+
+
+def shard_files(paths: list[Path], shard: tuple[int, int]) -> list[Path]:
+    """The mapping files of one shard: sorted, every N-th from the I-th, so that the N shards are disjoint and
+    together every file."""
+    files = sorted({f for p in paths for f in ([p] if p.is_file() else p.rglob("*.yaml"))})
+    i, n = shard
+    return files[i - 1 :: n]
 
 
 def pytest_args(args, results: Path | None) -> list[str]:
@@ -106,14 +134,28 @@ def run(args) -> int:
     if report_missing(args.paths):
         return 1
     results = args.project.build / DOCTEST_RESULTS
+    if args.shard and not args.release:
+        print(
+            "apimap doctest: --shard records part of a release's run: use it with --release",
+            file=sys.stderr,
+        )
+        return 2
     if args.release:
         from importlib.metadata import PackageNotFoundError, version
 
         try:
-            results = args.project.build / matrix_file(version("mindspore"))
+            results = args.project.build / matrix_file(version("mindspore"), args.shard)
         except PackageNotFoundError:
             print("apimap doctest: --release needs mindspore installed", file=sys.stderr)
             return 1
+    if args.shard:
+        args.paths = shard_files(args.paths or [args.project.mappings], args.shard)
+        if not args.paths:
+            print(
+                f"apimap doctest: shard {args.shard[0]}/{args.shard[1]} has no mapping file",
+                file=sys.stderr,
+            )
+            return 0
     mappings = args.project.mappings.resolve()
     outside = [p for p in args.paths if not p.resolve().is_relative_to(mappings)]
     if outside:  # the site describes mappings/ only: files elsewhere are run, not recorded
@@ -124,7 +166,7 @@ def run(args) -> int:
         results = None
     start = time.perf_counter()
     argv = pytest_args(args, results)
-    if args.paths and results:  # a partial run keeps the other files' results
+    if args.paths and results and not args.shard:  # a partial run keeps the other files' results
         argv.insert(0, "--apimap-merge")
     code = int(pytest.main(argv))
     took = time.perf_counter() - start
