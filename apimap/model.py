@@ -221,6 +221,11 @@ class Probe(Strict):
         0.1, gt=0, description="An LR scheduler's base learning rate (its optimizer's lr)"
     )
     jit: bool = Field(False, description="Compile the MindSpore optimizer call with mindspore.jit")
+    since: dict[NonEmpty, Version] = Field(
+        default_factory=dict,
+        description="Per call id: the MindSpore release from which what the page claims for it holds; on "
+        "older releases of the version matrix the call must contradict it (an expected failure)",
+    )
     mindspore: dict[Ident, Any] = Field(
         default_factory=dict,
         description="MindSpore arguments by MindSpore name, for rows that cannot be translated mechanically",

@@ -391,6 +391,28 @@ class ProbeItem(_MappingItem):
         self.info["duration"] = round(raw.get("seconds", 0.0), 4)
         if result.outcome == "lost":
             self.info["status"] = "errored"
+            self._judge(result)  # an executor that died is never an expected failure
+            return
+        since = probe.since.get(self.call.id)
+        installed = _installed_mindspore()
+        if not (since and installed and _release(installed) < _release(since)):
+            self._judge(result)
+            return
+        # `since`: the page's claim holds from that release on; on this older one the call must contradict it
+        try:
+            self._judge(result)
+        except ExampleFailure as exc:
+            pytest.xfail(f"applies since MindSpore {since} (this is {installed}): {exc}")
+        self.info["status"] = "xpassed"
+        self._fail(
+            self.loaded.lines.line(("probe", "since", self.call.id)),
+            f"applies since MindSpore {since} (this is {installed}) but it holds here too; lower since to "
+            f"{installed} or remove it",
+        )
+
+    def _judge(self, result):
+        """Raise ``ExampleFailure`` when ``result`` contradicts what the page claims for this call."""
+        vocab = self.vocab
         if not result.matches(self.call.expect, self.call.torch_may_raise):
             claim = self.call.why or f"the probe expects '{self.call.expect}'"
             line = self.loaded.lines.line(("probe", "expect", self.call.id))

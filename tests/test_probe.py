@@ -479,3 +479,31 @@ def test_a_probe_makes_examples_optional_where_its_calls_show_the_category(vocab
     assert [str(p) for p in err.value.problems] == [
         "mappings/torch/abs.yaml:2: examples: a mapping needs an example, or a probe that runs the two APIs"
     ]
+
+
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_a_probe_call_since_a_newer_release_must_contradict_the_page_here(pytester):
+    shutil.copytree(PROBES, pytester.path / "mappings")
+    torch_dir = pytester.path / "mappings" / "torch"
+    for name in ("clamp", "cumsum", "softmax"):
+        (torch_dir / f"{name}.yaml").unlink()
+    for name in ("abs", "neg"):  # abs's claim holds, neg's does not
+        path = torch_dir / f"{name}.yaml"
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("probe:\n", 'probe:\n  since: {keywords: "99.0"}\n', 1), encoding="utf-8"
+        )
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings", "-k", "keywords"
+    )
+    status = {
+        i["file"]: i["status"] for i in json.loads(out.read_text())["items"] if i["part"] == "probe"
+    }
+    assert status == {"torch/abs.yaml": "xpassed", "torch/neg.yaml": "xfailed"}
+    assert (
+        "mappings/torch/abs.yaml:18: probe[keywords]: applies since MindSpore 99.0 (this is "
+        in result.stdout.str()
+    )
+    assert "but it holds here too; lower since to" in result.stdout.str()

@@ -298,6 +298,13 @@ def plan(mapping) -> Plan:
             make(f"edge-{case}", given, False, expect.get(f"edge-{case}", "any"), edge=case)
         )
     unknown = [k for k in expect if k not in {c.id for c in calls}]
+    unknown_since = [k for k in probe.since if k not in {c.id for c in calls}]
+    if unknown_since:
+        close = difflib.get_close_matches(unknown_since[0], [c.id for c in calls], n=1)
+        hint = f"; did you mean {close[0]}?" if close else ""
+        raise ProbePlanError(
+            ("probe", "since", unknown_since[0]), f"no call '{unknown_since[0]}'{hint}"
+        )
     if unknown:
         close = difflib.get_close_matches(unknown[0], [c.id for c in calls], n=1)
         hint = f"; did you mean {close[0]}?" if close else ""
