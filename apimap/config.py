@@ -226,28 +226,22 @@ def load_config(conf_dir: Path) -> Config:
     problems += _duplicates(cats.categories, "categories", cat_lines, cat_file)
     problems += _duplicates(rels.relations, "relations", rel_lines, rel_file)
     category_ids = [c.id for c in cats.categories]
-    for i, rel in enumerate(rels.relations):
-        if rel.implies not in category_ids:
-            loc = ("relations", i, "implies")
-            problems.append(
-                Problem(
-                    rel_file,
-                    rel_lines.line(loc),
-                    format_path(loc),
-                    f"unknown category '{rel.implies}'{did_you_mean(rel.implies, category_ids)}",
+    # every `implies` names a category: the relations' and the edge rules'
+    for key, entries, lines, file in (
+        ("relations", rels.relations, rel_lines, rel_file),
+        ("edge_rules", cats.edge_rules, cat_lines, cat_file),
+    ):
+        for i, entry in enumerate(entries):
+            if entry.implies not in category_ids:
+                loc = (key, i, "implies")
+                problems.append(
+                    Problem(
+                        file,
+                        lines.line(loc),
+                        format_path(loc),
+                        f"unknown category '{entry.implies}'{did_you_mean(entry.implies, category_ids)}",
+                    )
                 )
-            )
-    for i, rule in enumerate(cats.edge_rules):
-        if rule.implies not in category_ids:
-            loc = ("edge_rules", i, "implies")
-            problems.append(
-                Problem(
-                    cat_file,
-                    cat_lines.line(loc),
-                    format_path(loc),
-                    f"unknown category '{rule.implies}'{did_you_mean(rule.implies, category_ids)}",
-                )
-            )
     ui, site = read["ui.yaml"][0], read["site.yaml"][0]
     if problems:
         raise ProblemsError(sorted(problems))

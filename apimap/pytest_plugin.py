@@ -29,6 +29,7 @@ from pathlib import Path
 import pytest
 
 from apimap.execute.sandbox import MODES as SANDBOX_MODES
+from apimap.results import release_key
 
 PARTS = ("torch", "mindspore")
 DEFAULT_MEMORY_MB = 4096  # keep in step with apimap.execute.executor.DEFAULT_MEMORY_MB
@@ -215,10 +216,6 @@ def _installed_mindspore() -> str | None:
         return None
 
 
-def _release(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 0 for p in version.split("+")[0].split("."))
-
-
 def _vocab(path: Path, config):
     from apimap.config import load_config
     from apimap.project import Project
@@ -294,7 +291,7 @@ class ExampleItem(_MappingItem):
         if ex.xfail:
             return f"is marked xfail ({ex.xfail.reason})", "xfail", "remove xfail"
         installed = _installed_mindspore()
-        if ex.since and installed and _release(installed) < _release(ex.since):
+        if ex.since and installed and release_key(installed) < release_key(ex.since):
             return (
                 f"applies since MindSpore {ex.since} (this is {installed})",
                 "since",
@@ -395,7 +392,7 @@ class ProbeItem(_MappingItem):
             return
         since = probe.since.get(self.call.id)
         installed = _installed_mindspore()
-        if not (since and installed and _release(installed) < _release(since)):
+        if not (since and installed and release_key(installed) < release_key(since)):
             self._judge(result)
             return
         # `since`: the page's claim holds from that release on; on this older one the call must contradict it

@@ -233,7 +233,7 @@ def read_matrix(build: Path, main: DoctestResults) -> dict[str, DoctestResults]:
             runs[version] = run if had is None else _merged(had, run)
     if main.present and main.versions.get("mindspore"):
         runs[main.versions["mindspore"]] = main
-    return dict(sorted(runs.items(), key=lambda kv: _release_key(kv[0])))
+    return dict(sorted(runs.items(), key=lambda kv: release_key(kv[0])))
 
 
 def _merged(a: DoctestResults, b: DoctestResults) -> DoctestResults:
@@ -246,8 +246,9 @@ def _merged(a: DoctestResults, b: DoctestResults) -> DoctestResults:
     )
 
 
-def _release_key(version: str) -> tuple:
-    return tuple(int(p) if p.isdigit() else 0 for p in version.split("."))
+def release_key(version: str) -> tuple:
+    """A release's version as a sortable tuple: 2.9.0 before 2.10.0 (a local tag, +cpu, is left out)."""
+    return tuple(int(p) if p.isdigit() else 0 for p in version.split("+")[0].split("."))
 
 
 def read_surveys(build: Path) -> dict[str, ApiSurvey]:
@@ -257,7 +258,7 @@ def read_surveys(build: Path) -> dict[str, ApiSurvey]:
         survey = _read(path, ApiSurvey)
         if survey.versions.get("mindspore"):
             found[survey.versions["mindspore"]] = survey
-    return dict(sorted(found.items(), key=lambda kv: _release_key(kv[0])))
+    return dict(sorted(found.items(), key=lambda kv: release_key(kv[0])))
 
 
 def read_check_results(path: Path) -> CheckResults:

@@ -145,15 +145,23 @@ def test_validation_names_the_line_and_key(vocab, tmp_path, edit, expected):
 _MISSING = [name for name in ("torch", "mindspore") if importlib.util.find_spec(name) is None]
 
 
+def _run_probes(pytester, *args) -> tuple[str, dict]:
+    """Run the plugin on pytester's mappings/: its output, and {(file, call id): item} of the probe calls."""
+    out = pytester.path / "results.json"
+    result = pytester.runpytest_subprocess(
+        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings", *args
+    )
+    items = json.loads(out.read_text())["items"]
+    return result.stdout.str(), {
+        (i["file"], i["example"]): i for i in items if i["part"] == "probe"
+    }
+
+
 @pytest.mark.frameworks
 @pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
 def test_probes_run_against_both_frameworks(pytester):
     shutil.copytree(PROBES, pytester.path / "mappings")
-    out = pytester.path / "results.json"
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings"
-    )
-    text = result.stdout.str()
+    text, items = _run_probes(pytester)
     assert (
         "mappings/torch/neg.yaml:17: probe[keywords]: the category says the two APIs agree, but differ: "
         "not close" in text
@@ -162,11 +170,6 @@ def test_probes_run_against_both_frameworks(pytester):
         "    torch:     torch.neg(input=randn(2, 3))\n    mindspore: mindspore.ops.abs(input=randn(2, 3))"
         in text
     )
-    items = {
-        (i["file"], i["example"]): i
-        for i in json.loads(out.read_text())["items"]
-        if i["part"] == "probe"
-    }
     assert items[("torch/neg.yaml", "keywords")]["status"] == "failed"
     assert items[("torch/abs.yaml", "keywords")]["outcome"] == "agree"
     assert items[("torch/abs.yaml", "edge-empty")]["outcome"] == "agree"
@@ -371,16 +374,7 @@ def test_a_key_another_harness_reads_is_a_one_line_error(vocab, tmp_path):
 @pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
 def test_layers_optimizers_and_schedulers_run_against_both_frameworks(pytester):
     shutil.copytree(HARNESSES, pytester.path / "mappings")
-    out = pytester.path / "results.json"
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings"
-    )
-    text = result.stdout.str()
-    items = {
-        (i["file"], i["example"]): i
-        for i in json.loads(out.read_text())["items"]
-        if i["part"] == "probe"
-    }
+    text, items = _run_probes(pytester)
     # torch's weights, copied into MindSpore's same-named parameters, give the same output
     assert items[("torch/nn/Linear.yaml", "keywords")]["outcome"] == "agree"
     # Dense's third positional parameter is weight_init: torch's bias=False lands there
@@ -436,9 +430,8 @@ examples:
 def test_a_call_that_kills_the_executor_loses_only_itself(pytester):
     (pytester.path / "mappings" / "torch").mkdir(parents=True)
     (pytester.path / "mappings" / "torch" / "abs.yaml").write_text(_KILLER, encoding="utf-8")
-    out = pytester.path / "results.json"
-    pytester.runpytest_subprocess("-p", "no:cacheprovider", f"--apimap-results={out}", "mappings")
-    items = {i["example"]: i for i in json.loads(out.read_text())["items"] if i["part"] == "probe"}
+    _, ran = _run_probes(pytester)
+    items = {call: i for (_, call), i in ran.items()}
     assert items["keywords"]["outcome"] == "lost" and items["keywords"]["status"] == "errored"
     # the batch was lost with it; run alone, the empty case reaches MindSpore and raises there
     assert items["edge-empty"]["outcome"] == "mindspore_raises"
@@ -494,16 +487,11 @@ def test_a_probe_call_since_a_newer_release_must_contradict_the_page_here(pytest
         path.write_text(
             text.replace("probe:\n", 'probe:\n  since: {keywords: "99.0"}\n', 1), encoding="utf-8"
         )
-    out = pytester.path / "results.json"
-    result = pytester.runpytest_subprocess(
-        "-p", "no:cacheprovider", f"--apimap-results={out}", "mappings", "-k", "keywords"
-    )
-    status = {
-        i["file"]: i["status"] for i in json.loads(out.read_text())["items"] if i["part"] == "probe"
-    }
+    text, items = _run_probes(pytester, "-k", "keywords")
+    status = {file: i["status"] for (file, _), i in items.items()}
     assert status == {"torch/abs.yaml": "xpassed", "torch/neg.yaml": "xfailed"}
     assert (
         "mappings/torch/abs.yaml:18: probe[keywords]: applies since MindSpore 99.0 (this is "
-        in result.stdout.str()
+        in text
     )
-    assert "but it holds here too; lower since to" in result.stdout.str()
+    assert "but it holds here too; lower since to" in text

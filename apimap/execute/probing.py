@@ -14,6 +14,7 @@ import importlib
 import signal
 import time
 
+from ..probe.grammar import flat
 from .runpart import ExampleTimeout, encode_value
 
 SEED = 0
@@ -139,7 +140,7 @@ def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
         return output
     # in training mode the declared state, as the forward pass left it, is part of the result (running statistics)
     declared = [name for name, to, *_ in setup.get("state", []) if to is not None]
-    return [*_flat(output), *(after[n] for n in declared if n in after)]
+    return [*flat(output), *(after[n] for n in declared if n in after)]
 
 
 def _optimizer(framework, cls, args, kwargs, spec, setup, shared, value):
@@ -199,14 +200,6 @@ HARNESSES = {"call": _call, "layer": _layer, "optimizer": _optimizer, "scheduler
 REPEATED = (_call, _layer)  # the harnesses whose calls run twice to tell unstable results
 
 
-def _flat(result):
-    if isinstance(result, (list, tuple)):
-        for item in result:
-            yield from _flat(item)
-    else:
-        yield result
-
-
 def first_line(message: str) -> str:
     """The first line that says something: MindSpore opens some messages with a rule of dashes or a heading
     (``- Framework Unexpected Exception Raised:``, ``- Kernel select failed:``), whose next line is the cause;
@@ -254,7 +247,7 @@ def _encode(result) -> dict:
     if isinstance(result, (bool, int, float, complex, np.generic)):
         return encode_value(np.asarray(result))
     if isinstance(result, (list, tuple)) and any(isinstance(r, (list, tuple)) for r in result):
-        result = list(_flat(result))  # (output, (h, c)): compared item by item
+        result = list(flat(result))  # (output, (h, c)): compared item by item
     return encode_value(result)
 
 

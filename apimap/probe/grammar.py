@@ -66,6 +66,15 @@ class DType:
         return self.name
 
 
+def flat(value):
+    """The leaves of nested lists and tuples, in order (a non-sequence is its own leaf)."""
+    if isinstance(value, (list, tuple)):
+        for v in value:
+            yield from flat(v)
+    else:
+        yield value
+
+
 def parse(value):
     """A YAML value as a probe value: ``Gen``, ``DType``, or a literal (int, float, bool, None, str, tuple,
     list). A string that is a dtype name (``float64``) is that dtype."""
@@ -115,7 +124,7 @@ def _generator(node: ast.Call, text: str) -> Gen:
         hint = f"; did you mean {close[0]}?" if close else f" (one of {', '.join(GENERATORS)})"
         raise ProbeSyntaxError(f"'{text}': {name} is not a probe generator{hint}")
     args = tuple(_node(a, text) for a in node.args)
-    if any(isinstance(a, Gen) for a in _flat(args)):
+    if any(isinstance(a, Gen) for a in flat(args)):
         raise ProbeSyntaxError(f"'{text}': a generator's arguments are literals, not generators")
     dtype = None
     for kw in node.keywords:
@@ -169,17 +178,9 @@ def _arity_ok(name: str, args: tuple) -> bool:
             and _sizes(args[2])
         )
     if name == "tensor":
-        return len(args) == 1 and all(_number(v) or isinstance(v, bool) for v in _flat((args[0],)))
+        return len(args) == 1 and all(_number(v) or isinstance(v, bool) for v in flat((args[0],)))
     if name == "full":
         return len(args) == 2 and isinstance(args[0], (tuple, list)) and _sizes(args[0])
     if name == "arange":
         return 1 <= len(args) <= 3 and all(_number(a) for a in args)
     return len(args) == 1 and _sizes(args)  # eye
-
-
-def _flat(values):
-    for v in values:
-        if isinstance(v, (tuple, list)):
-            yield from _flat(v)
-        else:
-            yield v

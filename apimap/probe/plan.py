@@ -29,7 +29,7 @@ from dataclasses import dataclass, field, replace
 
 from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_signature
 from ..model import FLOAT_EDGES, SHAPE_EDGES
-from .grammar import DType, Gen, ProbeSyntaxError, parse
+from .grammar import DType, Gen, ProbeSyntaxError, flat, parse
 
 # relations whose value goes over unchanged (``type_differs``: the probe passes a type both sides take; which
 # types each side takes is what the edge suite measures)
@@ -244,23 +244,15 @@ def plan(mapping) -> Plan:
     expect = probe.expect
     calls = [
         make(
-            "keywords",
+            pattern,
             given,
-            False,
-            expect.get("keywords", "close" if consistent else "any"),
+            pattern == "positional",
+            expect.get(pattern, "close" if consistent else "any"),
             "the category says the two APIs agree" if consistent else "",
         )
+        for pattern in ("keywords", "positional")
+        if pattern == "keywords" or positional_ok
     ]
-    if positional_ok:
-        calls.append(
-            make(
-                "positional",
-                given,
-                True,
-                expect.get("positional", "close" if consistent else "any"),
-                "the category says the two APIs agree" if consistent else "",
-            )
-        )
     omitted = [n for n in given if n not in required]
     if omitted:
         differs = [n for n in omitted if rows[n].relation in DEFAULT_DIFFERS]
@@ -359,7 +351,7 @@ def _parsed(section: dict, key: str) -> dict:
 def applicable_edges(values: dict) -> list[str]:
     """The edge cases the inputs' kinds allow: dtype and NaN cases for float tensors, shape cases for tensors
     with a dimension, broadcasting for two tensors or more, a list where a tuple is given."""
-    tensors = [v for v in _flat(list(values.values())) if isinstance(v, Gen)]
+    tensors = [v for v in flat(list(values.values())) if isinstance(v, Gen)]
     floats = [g for g in tensors if (g.dtype or _default_dtype(g)).startswith(("float", "complex"))]
     cases = list(FLOAT_EDGES) if floats else []
     if any(_ndim(g) != 0 for g in tensors):
@@ -375,10 +367,10 @@ def _default_dtype(g: Gen) -> str:
     if g.name in ("randint",):
         return "int64"
     if g.name == "tensor":
-        flat = list(_flat(g.args[0]))
-        if flat and all(isinstance(v, bool) for v in flat):
+        data = list(flat(g.args[0]))
+        if data and all(isinstance(v, bool) for v in data):
             return "bool"
-        if flat and all(isinstance(v, int) for v in flat):
+        if data and all(isinstance(v, int) for v in data):
             return "int64"
     if g.name == "arange" and all(isinstance(a, int) for a in g.args):
         return "int64"
@@ -400,14 +392,6 @@ def _ndim(g: Gen) -> int | None:
             depth, value = depth + 1, value[0] if value else None
         return depth
     return 1 if g.name == "arange" else 2
-
-
-def _flat(value):
-    if isinstance(value, (list, tuple)):
-        for v in value:
-            yield from _flat(v)
-    else:
-        yield value
 
 
 def _rows_by_torch_name(mapping) -> dict:
