@@ -123,6 +123,11 @@ class SiteFile(_Strict):
 class GlossaryTerm(_Strict):
     en: str = Field(min_length=1)
     zh: str = Field(min_length=1)
+    wrong: list[str] = Field(
+        default_factory=list,
+        description="Known wrong zh renderings: apimap validate warns where an en text uses the term and its "
+        "zh text one of these",
+    )
 
 
 class GlossaryFile(_Strict):
@@ -270,6 +275,9 @@ def load_config(conf_dir: Path) -> Config:
         ),
         device_limits=tuple(cats.device_limits),
         edge_tolerance={k: (t.rtol, t.atol) for k, t in cats.edge_tolerance.items()},
+        terminology=tuple(
+            (t.en, t.zh, tuple(t.wrong)) for t in read["glossary.yaml"][0].terms if t.wrong
+        ),
     )
     return Config(
         conf_dir,

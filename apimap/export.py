@@ -131,6 +131,11 @@ class MappingOut(Out):
         description="MindSpore version -> the mapping's status on that release, oldest first (the version "
         "matrix; empty when no run was recorded)",
     )
+    requires_kernel: str | None = Field(
+        None,
+        description="The MindSpore kernel this API needs and the device the suite ran on lacks (the page "
+        "says it is not verifiable there); null when everything could run",
+    )
     pages: dict[str, str] = Field(
         description="Site language code -> page path relative to the site root"
     )
@@ -289,6 +294,7 @@ def build_export(catalog: Catalog) -> Export:
                 examples=examples,
                 probe=probe,
                 releases={r.version: r.status for r in catalog.release_statuses(item)},
+                requires_kernel=m.requires.kernel if m.requires else None,
                 pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
             )
         )

@@ -247,6 +247,16 @@ class Probe(Strict):
         return float(v) if isinstance(v, int) and not isinstance(v, bool) else v
 
 
+class Requires(Strict):
+    """What running this mapping needs that the machine running the suite lacks. The runner keeps it honest:
+    a probe call or example that runs anyway fails, naming what to remove."""
+
+    kernel: NonEmpty = Field(
+        description="The MindSpore kernel (operator) with no kernel on the device the suite runs on, as "
+        "MindSpore's error names it (`AdamW` for 'Unsupported op [AdamW] on CPU')"
+    )
+
+
 class Mapping(Strict):
     """One PyTorch API and its MindSpore counterpart (none when the category is `missing`)."""
 
@@ -260,6 +270,11 @@ class Mapping(Strict):
         description="Hand-written examples; optional when a probe shows the mapping",
     )
     probe: Probe | None = None
+    requires: Requires | None = Field(
+        None,
+        description="Declared when MindSpore cannot run the API here (no kernel on this device): the page "
+        "says it is not verifiable, the probe's and examples' no-kernel errors are expected",
+    )
     needs_review: NonEmpty | None = None
     imported_unplaced: list[NonEmpty] = Field(
         default_factory=list, description="Text `apimap import` could not place; kept verbatim"

@@ -22,6 +22,7 @@ from __future__ import annotations
 
 import functools
 import os
+import re
 import time
 import warnings
 from pathlib import Path
@@ -227,6 +228,11 @@ def _vocab(path: Path, config):
     return cache[conf]
 
 
+def _names_kernel(message: str, kernel: str) -> bool:
+    """Whether a MindSpore error names ``kernel`` as a whole word (``Tril`` is not ``TrilExt``)."""
+    return re.search(rf"(?<![A-Za-z0-9_]){re.escape(kernel)}(?![A-Za-z0-9_])", message) is not None
+
+
 class ExampleFailure(Exception):
     """An example part did not pass; ``str()`` is the whole report."""
 
@@ -265,6 +271,8 @@ class ExampleItem(_MappingItem):
             result = state.result(self, self.part)
             self.info["duration"] = round(result["duration"], 4)
             failed = result["status"] != "passed"
+            if failed and self._no_kernel(result):
+                pytest.xfail(self._no_kernel(result))
             if failed and not expected:
                 self.info["status"] = result["status"]  # errored (missing package) or failed
                 raise ExampleFailure(self._report(result))
@@ -282,6 +290,21 @@ class ExampleItem(_MappingItem):
                     f"{self.display}:{self.loaded.lines.line(('examples', self.index, key))}: "
                     f"example '{ex.id}' {reason} but every part passed; {fix}"
                 )
+
+    def _no_kernel(self, result: dict, part: str | None = None) -> str | None:
+        """Why a failed MindSpore part is expected: the mapping ``requires`` a kernel this device lacks and
+        the error says so (any other failure stays a failure)."""
+        requires = self.loaded.mapping.requires
+        message = result.get("message", "")
+        limits = _vocab(self.loaded.path, self.config).device_limits
+        if (
+            requires
+            and (part or self.part) == "mindspore"
+            and _names_kernel(message, requires.kernel)
+            and any(text in message for text in limits)
+        ):
+            return f"needs the MindSpore kernel {requires.kernel}, which this device lacks"
+        return None
 
     @property
     def expected_failure(self) -> tuple[str, str, str] | None:
@@ -308,6 +331,8 @@ class ExampleItem(_MappingItem):
         line = self.loaded.lines.line(("examples", self.index, "compare"))
         where = f"{self.display}:{line}: example '{ex.id}' [compare]"
         bad = [p for p in PARTS if results[p]["status"] != "passed"]
+        if "mindspore" in bad and self._no_kernel(results["mindspore"], "mindspore"):
+            pytest.xfail(self._no_kernel(results["mindspore"], "mindspore"))
         if bad:
             if self.expected_failure:
                 return True
@@ -390,6 +415,7 @@ class ProbeItem(_MappingItem):
             self.info["status"] = "errored"
             self._judge(result)  # an executor that died is never an expected failure
             return
+        self._kernel(result, raw)
         since = probe.since.get(self.call.id)
         installed = _installed_mindspore()
         if not (since and installed and release_key(installed) < release_key(since)):
@@ -406,6 +432,36 @@ class ProbeItem(_MappingItem):
             f"applies since MindSpore {since} (this is {installed}) but it holds here too; lower since to "
             f"{installed} or remove it",
         )
+
+    def _kernel(self, result, raw):
+        """``requires: {kernel}`` kept honest. A call that is not an edge case and finds no MindSpore kernel
+        needs that declaration (the page then says it is not verifiable here); with it, the first call running
+        on MindSpore means the kernel exists now. Edge cases may lack a kernel (float16, bool) either way."""
+        requires = self.loaded.mapping.requires
+        if self.call.edge is not None:
+            return
+        if result.outcome == "no_kernel":
+            if requires is None:
+                self.info["status"] = "failed"
+                self._fail(
+                    self.loaded.lines.line(("mindspore", "api")),
+                    f"MindSpore has no kernel for this call on this device ({result.detail}); declare "
+                    "`requires: {kernel: <the operator the error names>}` so the page says it is not "
+                    "verifiable here",
+                )
+            if not _names_kernel(result.detail, requires.kernel):
+                self._fail(
+                    self.loaded.lines.line(("requires", "kernel")),
+                    f"requires names the kernel '{requires.kernel}', but MindSpore lacks another one: "
+                    f"{result.detail}",
+                )
+            return
+        if requires and self.call is self.siblings[0] and "error" not in raw.get("mindspore", {}):
+            self._fail(
+                self.loaded.lines.line(("requires", "kernel")),
+                f"requires says MindSpore has no '{requires.kernel}' kernel here, but this call ran on "
+                "MindSpore: the kernel exists now; remove requires and check what the page claims",
+            )
 
     def _judge(self, result):
         """Raise ``ExampleFailure`` when ``result`` contradicts what the page claims for this call."""

@@ -283,7 +283,31 @@ def semantic_problems(
     for loc, text in texts(m):
         for message in unsafe_markup(text):
             yield at(loc, message)
+    for loc, message in terminology(m, vocab.terminology):
+        yield at(loc, message, "warning")
     yield from _placeholder_problems(m, at)
+
+
+_CODE = re.compile(r"`[^`]*`")
+
+
+def terminology(m: Mapping, terms) -> Iterable[tuple[tuple, str]]:
+    """conf/glossary.yaml applied: where an en text uses a term and its zh text a known wrong rendering of it
+    (inline code aside), the zh key path and what the glossary says."""
+    pairs = {}
+    for loc, text in texts(m):
+        pairs.setdefault(loc[:-1], {})[loc[-1]] = _CODE.sub("", text)
+    for base, pair in pairs.items():
+        en, zh = pair.get("en", ""), pair.get("zh", "")
+        for term, right, wrong in terms:
+            if not re.search(rf"\b{re.escape(term)}", en, re.I):
+                continue
+            for bad in wrong:
+                if bad in zh:
+                    yield (
+                        (*base, "zh"),
+                        f"'{term}' is {right} in Chinese (conf/glossary.yaml), not {bad}",
+                    )
 
 
 def _probe_rules(m: Mapping, vocab: Vocab, at) -> Iterable[Problem]:

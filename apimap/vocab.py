@@ -94,6 +94,8 @@ class Vocab:
     edge_tolerance: dict[str, tuple[float, float]] = field(
         default_factory=dict
     )  # case -> (rtol, atol) floors
+    # conf/glossary.yaml's terms with known wrong renderings: (en, zh, (wrong zh, ...))
+    terminology: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 
     def edge_rule(self, case: str | None, outcome: str) -> EdgeRule | None:
         """The rule an edge case's outcome falls under, the strictest when several do; None for no rule."""

@@ -59,7 +59,7 @@ def test_project_mappings_are_valid(project, vocab):
         (
             "category: defaults_differ",
             "category: defaults_differ\nflavour: mild",
-            "mappings/torch/demo/Widget.yaml:14: flavour: unknown key 'flavour'; allowed: torch, mindspore, category, summary, params, examples, probe, needs_review, imported_unplaced",
+            "mappings/torch/demo/Widget.yaml:14: flavour: unknown key 'flavour'; allowed: torch, mindspore, category, summary, params, examples, probe, requires, needs_review, imported_unplaced",
         ),
         # missing language text
         (
@@ -261,3 +261,24 @@ def test_not_utf8(fixture_tree, vocab):
     with pytest.raises(ProblemsError) as info:
         load_file(path, fixture_tree, vocab, display="x.yaml")
     assert [str(p) for p in info.value.problems] == ["x.yaml:2: not UTF-8 (byte 0xe9 at offset 12)"]
+
+
+def test_glossary_terms_rendered_wrongly_in_chinese_are_warned(fixture_tree, vocab):
+    path = fixture_tree / WIDGET
+    text = path.read_text(encoding="utf-8")
+    text = text.replace(
+        "Widgets and gadgets scale a tensor.", "Widgets scale an embedding table.", 1
+    )
+    text = text.replace("两者都对张量做缩放。", "两者都缩放查找表（`lookup_table`）。", 1)
+    text = text.replace(
+        'zh: "PyTorch 默认 1.0', 'zh: "补齐 PyTorch 默认 1.0', 1
+    )  # en row note: no term
+    path.write_text(text, encoding="utf-8")
+    loaded = load_file(path, fixture_tree, vocab, display=f"mappings/{WIDGET}")
+    assert [str(w) for w in loaded.warnings] == [
+        f"mappings/{WIDGET}:18: warning: summary.zh: 'embedding table' is 嵌入表 in Chinese "
+        "(conf/glossary.yaml), not 查找表"
+    ]
+    # inline code is not prose: `查找表` in backticks, a name, is left alone
+    path.write_text(text.replace("缩放查找表", "缩放`查找表`"), encoding="utf-8")
+    assert load_file(path, fixture_tree, vocab).warnings == ()

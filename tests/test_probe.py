@@ -495,3 +495,51 @@ def test_a_probe_call_since_a_newer_release_must_contradict_the_page_here(pytest
         in text
     )
     assert "but it holds here too; lower since to" in text
+
+
+TENSOR = Path(__file__).resolve().parent / "fixtures" / "probe_tensor" / "mappings"
+
+
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_in_place_methods_attributes_and_missing_kernels(pytester):
+    shutil.copytree(TENSOR, pytester.path / "mappings")
+    tril = (TENSOR / "torch" / "tril@mint.yaml").read_text()
+    undeclared = pytester.path / "mappings" / "torch" / "tril@undeclared.yaml"
+    undeclared.write_text(tril.replace("requires:\n  kernel: TrilExt\n", ""))
+    wrong = pytester.path / "mappings" / "torch" / "tril@wrongkernel.yaml"
+    wrong.write_text(tril.replace("kernel: TrilExt", "kernel: Tril"))
+    ran = pytester.path / "mappings" / "torch" / "tril@runs.yaml"
+    ran.write_text(tril.replace("mindspore.mint.tril", "mindspore.ops.tril").split("examples:")[0])
+    text, items = _run_probes(pytester, "-rx")
+    status = {k: i["status"] for k, i in items.items()}
+    # both in place: the returned value agrees, the tensor after the call does not (MindSpore 2.10.0 on CPU
+    # returns the sum and leaves its tensor as it was)
+    assert status[("torch/Tensor/add_.yaml", "keywords")] == "failed"
+    assert "[0] close" in items[("torch/Tensor/add_.yaml", "keywords")]["detail"]
+    assert "[1] not close" in items[("torch/Tensor/add_.yaml", "keywords")]["detail"]
+    assert "    torch:     (randn(2, 3).add_(other=randn(2, 3), alpha=2), self)" in text
+    # torch in place against an out-of-place counterpart: torch's tensor after the call against the result
+    assert status[("torch/Tensor/add_@outofplace.yaml", "keywords")] == "passed"
+    # attributes are read; dtypes compare by name
+    assert items[("torch/Tensor/T.yaml", "keywords")]["outcome"] == "agree"
+    assert items[("torch/Tensor/dtype.yaml", "edge-float64")]["detail"] == "both 'float64'"
+    assert items[("torch/Tensor/dtype.yaml", "edge-bool")]["outcome"] == "agree"
+    # requires: the missing kernel is expected where declared, an error where not, and checked when it runs
+    assert items[("torch/tril@mint.yaml", "keywords")]["outcome"] == "no_kernel"
+    assert status[("torch/tril@mint.yaml", "keywords")] == "passed"
+    assert (
+        "XFAIL mappings/torch/tril@mint.yaml::lower[mindspore] - needs the MindSpore kernel TrilExt"
+        in text
+    )
+    assert (
+        "mappings/torch/tril@undeclared.yaml:28: example 'lower' [mindspore]: raised RuntimeError"
+        in text
+    )
+    assert status[("torch/tril@undeclared.yaml", "keywords")] == "failed"
+    assert "declare `requires: {kernel: <the operator the error names>}`" in text
+    assert "requires names the kernel 'Tril', but MindSpore lacks another one" in text
+    assert (
+        "mappings/torch/tril@runs.yaml:19: probe[keywords]: requires says MindSpore has no 'TrilExt' kernel "
+        "here, but this call ran on MindSpore: the kernel exists now" in text
+    )

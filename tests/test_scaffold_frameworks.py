@@ -120,6 +120,24 @@ def test_unknown_api_is_one_line(tmp_path, capsys):
             [],
         ),
         (
+            "torch.Tensor.masked_fill",
+            "mindspore.Tensor.masked_fill",
+            {
+                "args": {
+                    "self": "randn(2, 3)",
+                    "mask": "TODO: a value for mask",
+                    "value": "TODO: a value for value",
+                }
+            },
+            ["probe.args.mask", "probe.args.value"],
+        ),
+        (
+            "torch.Tensor.T",
+            "mindspore.Tensor.T",
+            {"args": {"self": "randn(2, 3)"}},
+            [],
+        ),
+        (
             "torch.nn.Conv2d",
             "mindspore.nn.Conv2d",
             {

@@ -335,13 +335,15 @@ def _probe_lines(api: str, kind: str, sig) -> list[str]:
     lead = LEADS.get(harness)
     required = [p for p in params if p.default is None and p.name != lead]
     out = ["probe:", "  args:"]
+    if kind in ("method", "attribute"):
+        out.append("    self: randn(2, 3)  # the tensor the method is called on")
     for p in required:
         out.append(f"    {p.name}: {_probe_value(p.name, harness)}")
     if harness == "optimizer" and any(p.name == "lr" for p in params):
         out.append("    lr: 0.01")
     if len(out) == 2:
         out[-1] = "  args: {}  # non-default values prove their rows: add the arguments to check"
-    else:
+    elif harness != "attribute":
         out.append(
             "    # add non-default values for the optional arguments whose rows you want proven"
         )

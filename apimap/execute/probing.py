@@ -77,6 +77,12 @@ def _run_side(harness, side, spec, setup, shared, arrays, edge, timeout) -> dict
         else:
             fn = _resolve(spec["api"])
         result = harness(framework, fn, args, kwargs, spec, setup, shared, value)
+        if (
+            spec.get("mutated") == "both"
+        ):  # an in-place method: what it returns, and its tensor after
+            result = (result, receiver)
+        elif spec.get("mutated") == "self":
+            result = receiver
         encoded = _encode(result)
     except HarnessError as exc:
         return {"harness_error": str(exc)}
@@ -96,6 +102,23 @@ def _run_side(harness, side, spec, setup, shared, arrays, edge, timeout) -> dict
 def _call(framework, fn, args, kwargs, spec, setup, shared, value):
     """A function or Tensor method: its result."""
     return fn(*args, **kwargs)
+
+
+def _attribute(framework, read, args, kwargs, spec, setup, shared, value):
+    """A Tensor attribute (``T``, ``shape``, ``dtype``): the value read, dtypes by their name."""
+    return _neutral(read)
+
+
+def _neutral(value):
+    """A value both frameworks can be compared on: a dtype as its lower-case name (``float32``, ``bool``),
+    a device as its type (``cpu``), other values as they are."""
+    kind = type(value).__name__
+    if kind == "dtype" or type(value).__module__.startswith("mindspore._c_expression"):
+        name = str(value).removeprefix("torch.").lower()
+        return {"bool_": "bool"}.get(name, name)
+    if kind == "device":
+        return value.type
+    return value
 
 
 def _layer(framework, cls, args, kwargs, spec, setup, shared, value):
@@ -196,7 +219,13 @@ def _scheduler(framework, cls, args, kwargs, spec, setup, shared, value):
     )
 
 
-HARNESSES = {"call": _call, "layer": _layer, "optimizer": _optimizer, "scheduler": _scheduler}
+HARNESSES = {
+    "call": _call,
+    "attribute": _attribute,
+    "layer": _layer,
+    "optimizer": _optimizer,
+    "scheduler": _scheduler,
+}
 REPEATED = (_call, _layer)  # the harnesses whose calls run twice to tell unstable results
 
 
@@ -244,6 +273,8 @@ def _encode(result) -> dict:
 
     if result is None:
         return {"kind": "none"}
+    if isinstance(result, str):
+        return {"kind": "text", "text": result}
     if isinstance(result, (bool, int, float, complex, np.generic)):
         return encode_value(np.asarray(result))
     if isinstance(result, (list, tuple)) and any(isinstance(r, (list, tuple)) for r in result):

@@ -80,6 +80,8 @@ def describe(side: dict) -> str:
     value = side["value"]
     if value.get("kind") == "none":
         return "None"
+    if value.get("kind") == "text":
+        return repr(value["text"])
     try:
         decoded = decode_value(value)
     except CompareError as exc:
@@ -94,6 +96,14 @@ def _same(a: dict, b: dict, rtol: float, atol: float) -> tuple[bool, str]:
     if a.get("kind") == "none" or b.get("kind") == "none":
         both = a.get("kind") == b.get("kind") == "none"
         return both, "both None" if both else "None on one side only"
+    if a.get("kind") == "text" or b.get("kind") == "text":
+        same = a.get("text") == b.get("text") and a.get("kind") == b.get("kind")
+        return (
+            same,
+            f"both {a['text']!r}"
+            if same
+            else f"{describe({'value': a})} vs {describe({'value': b})}",
+        )
     x, y = decode_value(a), decode_value(b)
     if isinstance(x, list) != isinstance(y, list):
         return False, "a sequence on one side, a single tensor on the other"

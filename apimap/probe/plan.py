@@ -69,12 +69,21 @@ class Side:
     kwargs: tuple = ()  # ((name, value), ...) in order
     lead: str | None = None
     forward: tuple | None = None
+    # an in-place method: what is compared after the call: "both" (the returned value, then the receiver),
+    # "self" (the receiver only: the other side has no in-place form and returns the result), "" (the result)
+    mutated: str = ""
+    attribute: bool = False  # read, not called
 
     def source(self) -> str:
         parts = [_source(v) for v in self.args] + [f"{k}={_source(v)}" for k, v in self.kwargs]
         parts = [self.lead, *parts] if self.lead else parts
+        if self.attribute:
+            return f"{_source(self.receiver)}.{self.api.rsplit('.', 1)[-1]}"
         if self.method:
-            return f"{_source(self.receiver)}.{self.api.rsplit('.', 1)[-1]}({', '.join(parts)})"
+            called = f"{_source(self.receiver)}.{self.api.rsplit('.', 1)[-1]}({', '.join(parts)})"
+            return {"both": f"({called}, self)", "self": f"{called}; self"}.get(
+                self.mutated, called
+            )
         called = f"{self.api}({', '.join(parts)})"
         if self.forward is not None:
             called += f"({', '.join(_source(v) for v in self.forward)})"
@@ -126,6 +135,8 @@ def harness_of(api: str, kind: str) -> str:
     """Which harness runs a probe of torch API ``api`` of ``kind``: call, layer, optimizer or scheduler."""
     if kind in ("function", "method"):
         return "call"
+    if kind == "attribute" and api.startswith("torch.Tensor."):
+        return "attribute"
     if kind == "class" and api.startswith("torch.optim.lr_scheduler."):
         return "scheduler"
     if kind == "class" and api.startswith("torch.optim."):
@@ -146,6 +157,7 @@ def harness_of(api: str, kind: str) -> str:
 # the keys of a probe section each harness reads, beyond args, mindspore, expect, edges and tolerances
 _HARNESS_KEYS = {
     "call": (),
+    "attribute": (),
     "layer": ("inputs", "state", "train"),
     "optimizer": ("steps", "jit"),
     "scheduler": ("steps", "lr"),
@@ -176,8 +188,16 @@ def plan(mapping) -> Plan:
     forward = _parsed(probe.inputs, "inputs")
     torch_method = mapping.torch.kind == "method"
     ms_method = mapping.mindspore.kind == "method"
-    if (torch_method or ms_method) and RECEIVER not in values:
-        raise ProbePlanError(("probe", "args"), "a Tensor method's probe gives the tensor as self:")
+    if (torch_method or ms_method or harness == "attribute") and RECEIVER not in values:
+        raise ProbePlanError(
+            ("probe", "args"), "a Tensor method's or attribute's probe gives the tensor as self:"
+        )
+    if harness == "attribute" and set(values) != {RECEIVER}:
+        extra = sorted(set(values) - {RECEIVER})
+        raise ProbePlanError(
+            ("probe", "args", extra[0]),
+            "an attribute is read, not called: its probe gives only self",
+        )
     if harness == "call" and not values:
         raise ProbePlanError(("probe", "args"), "give the call's arguments")
     if harness == "layer" and not forward:
@@ -468,10 +488,39 @@ def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_me
         if name not in {k for k, _ in ms_kw}:
             ms_kw.append((name, value))
     receiver = chosen.get(RECEIVER) if RECEIVER in chosen else None
-    return (
-        Side(mapping.torch.api, torch_method, receiver, tuple(torch_pos), tuple(torch_kw)),
-        Side(mapping.mindspore.api, ms_method, receiver, tuple(ms_pos), tuple(ms_kw)),
+    if receiver is not None and torch_method and not ms_method:
+        ms_pos.insert(0, receiver)  # a Tensor method's counterpart function takes the tensor first
+    t_mut, m_mut = (
+        _in_place(mapping.torch.api, torch_method),
+        _in_place(mapping.mindspore.api, ms_method),
     )
+    t_attr, m_attr = (s.kind == "attribute" for s in (mapping.torch, mapping.mindspore))
+    return (
+        Side(
+            mapping.torch.api,
+            torch_method or t_attr,
+            receiver,
+            tuple(torch_pos),
+            tuple(torch_kw),
+            mutated=("both" if m_mut else "self") if t_mut else "",
+            attribute=t_attr,
+        ),
+        Side(
+            mapping.mindspore.api,
+            ms_method or m_attr,
+            receiver,
+            tuple(ms_pos),
+            tuple(ms_kw),
+            mutated=("both" if t_mut else "self") if m_mut else "",
+            attribute=m_attr,
+        ),
+    )
+
+
+def _in_place(api: str, method: bool) -> bool:
+    """``add_``, ``scatter_``: a Tensor method that changes its tensor (not ``__add__``)."""
+    name = api.rsplit(".", 1)[-1]
+    return method and name.endswith("_") and not name.endswith("__")
 
 
 def _torch_order(chosen: dict, signature: dict):
@@ -519,6 +568,8 @@ def wire(call: Call) -> dict:
             "kwargs": [[k, value(v)] for k, v in s.kwargs],
             "lead": s.lead is not None,
             "forward": [value(v) for v in s.forward] if s.forward is not None else None,
+            "mutated": s.mutated,
+            "attribute": s.attribute,
         }
 
     torch_side = side(call.torch)  # torch's arguments first: they number the inputs
