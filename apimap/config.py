@@ -58,6 +58,8 @@ class CategoriesFile(_Strict):
     edge_rules: list[EdgeRuleEntry] = Field(default_factory=list)
     device_limits: list[str] = Field(default_factory=list)
     edge_tolerance: dict[Literal[EDGE_CASES], ToleranceEntry] = Field(default_factory=dict)
+    # the category (at least) of a torch in-place method mapped to a MindSpore API that returns a new tensor
+    in_place_counterpart: str | None = None
 
 
 Count = Literal["one", "many", "none"]
@@ -247,6 +249,17 @@ def load_config(conf_dir: Path) -> Config:
                         f"unknown category '{entry.implies}'{did_you_mean(entry.implies, category_ids)}",
                     )
                 )
+    chosen = cats.in_place_counterpart
+    if chosen is not None and chosen not in category_ids:
+        loc = ("in_place_counterpart",)
+        problems.append(
+            Problem(
+                cat_file,
+                cat_lines.line(loc),
+                format_path(loc),
+                f"unknown category '{chosen}'{did_you_mean(chosen, category_ids)}",
+            )
+        )
     ui, site = read["ui.yaml"][0], read["site.yaml"][0]
     if problems:
         raise ProblemsError(sorted(problems))
@@ -275,6 +288,7 @@ def load_config(conf_dir: Path) -> Config:
         ),
         device_limits=tuple(cats.device_limits),
         edge_tolerance={k: (t.rtol, t.atol) for k, t in cats.edge_tolerance.items()},
+        in_place_counterpart=cats.in_place_counterpart,
         terminology=tuple(
             (t.en, t.zh, tuple(t.wrong)) for t in read["glossary.yaml"][0].terms if t.wrong
         ),

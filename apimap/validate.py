@@ -426,12 +426,29 @@ def _category_rule(m: Mapping, vocab: Vocab, rows: _Rows, at) -> Iterable[Proble
             f"category '{m.category}' contradicts params[{rows.strongest[1]}] "
             f"(relation '{rows.strongest[2]}' means at least '{derived.id}')",
         )
+    elif (floor := _in_place_floor(m, vocab)) and categories[floor].priority > declared.priority:
+        yield at(
+            ("category",),
+            f"{m.torch.api} changes its tensor and {m.mindspore.api} returns a new one: by "
+            f"conf/categories.yaml in_place_counterpart the category is at least '{floor}', not "
+            f"'{m.category}' (port it as x = x.{m.mindspore.api.rsplit('.', 1)[-1]}(...))",
+        )
     elif m.category in vocab.derivable_categories and m.category not in rows.implied:
         needed = sorted(r.id for r in relations.values() if r.implies == m.category)
         yield at(
             ("category",),
             f"category '{m.category}' needs a params row with relation {' or '.join(repr(n) for n in needed)}",
         )
+
+
+def _in_place_floor(m: Mapping, vocab: Vocab) -> str | None:
+    from .probe.plan import is_in_place
+
+    if m.mindspore is None or not vocab.in_place_counterpart:
+        return None
+    torch_side = is_in_place(m.torch.api, m.torch.kind == "method")
+    ms_side = is_in_place(m.mindspore.api, m.mindspore.kind == "method")
+    return vocab.in_place_counterpart if torch_side and not ms_side else None
 
 
 def _example_rules(m: Mapping, lines: LineMap, display: str, at) -> Iterable[Problem]:

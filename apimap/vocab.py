@@ -94,6 +94,7 @@ class Vocab:
     edge_tolerance: dict[str, tuple[float, float]] = field(
         default_factory=dict
     )  # case -> (rtol, atol) floors
+    in_place_counterpart: str | None = None  # see conf/categories.yaml
     # conf/glossary.yaml's terms with known wrong renderings: (en, zh, (wrong zh, ...))
     terminology: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 

@@ -80,9 +80,15 @@ def test_unknown_category_in_relations_names_line_and_suggests(conf):
         ),
         (
             "categories.yaml",
-            "  - id: call_differs",
+            "  - id: composite",
             "  - id: consistent",
-            "categories[1].id: duplicate id 'consistent' (also categories[0])",
+            "categories[10].id: duplicate id 'consistent' (also categories[0])",
+        ),
+        (
+            "categories.yaml",
+            "in_place_counterpart: call_differs",
+            "in_place_counterpart: call_differ",
+            "in_place_counterpart: unknown category 'call_differ'; did you mean call_differs?",
         ),
         (
             "categories.yaml",

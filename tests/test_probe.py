@@ -17,6 +17,7 @@ from apimap.validate import load_file
 
 pytest_plugins = ["pytester"]
 PROBES = Path(__file__).resolve().parent / "fixtures" / "probe" / "mappings"
+TENSOR = Path(__file__).resolve().parent / "fixtures" / "probe_tensor" / "mappings"
 
 
 def test_values_and_generators_parse_without_being_run():
@@ -497,7 +498,47 @@ def test_a_probe_call_since_a_newer_release_must_contradict_the_page_here(pytest
     assert "but it holds here too; lower since to" in text
 
 
-TENSOR = Path(__file__).resolve().parent / "fixtures" / "probe_tensor" / "mappings"
+def test_tensor_methods_and_attributes_are_planned(vocab):
+    view = {c.id: c for c in plan(_load(vocab, "Tensor/view", root=TENSOR).mapping).calls}
+    assert view["keywords"].torch.source() == "randn(2, 3).view(3, 2)"  # *shape: by position
+    assert view["keywords"].mindspore.source() == "randn(2, 3).view(3, 2)"
+    add_ = plan(_load(vocab, "Tensor/add_", root=TENSOR).mapping).calls[0]
+    assert add_.torch.mutated == add_.mindspore.mutated == "both"
+    outofplace = plan(_load(vocab, "Tensor/add_@outofplace", root=TENSOR).mapping).calls[0]
+    assert (outofplace.torch.mutated, outofplace.mindspore.mutated) == ("self", "")
+    assert outofplace.torch.source() == "randn(2, 3).add_(other=randn(2, 3)); self"
+    t = plan(_load(vocab, "Tensor/T", root=TENSOR).mapping).calls[0]
+    assert (t.torch.source(), t.mindspore.source()) == ("randn(2, 3).T", "randn(2, 3).T")
+
+
+def test_an_in_place_method_mapped_to_a_new_tensor_is_another_form_of_call(vocab, tmp_path):
+    with pytest.raises(ProblemsError) as err:
+        _load(
+            vocab,
+            "Tensor/add_@outofplace",
+            lambda t: t.replace("category: call_differs", "category: consistent"),
+            root=TENSOR,
+            tmp_path=tmp_path,
+        )
+    assert str(err.value.problems[0]) == (
+        "mappings/torch/Tensor/add_@outofplace.yaml:13: category: torch.Tensor.add_ changes its tensor and "
+        "mindspore.Tensor.add returns a new one: by conf/categories.yaml in_place_counterpart the category is "
+        "at least 'call_differs', not 'consistent' (port it as x = x.add(...))"
+    )
+
+
+def test_an_attribute_probe_gives_only_self(vocab, tmp_path):
+    with pytest.raises(ProblemsError) as err:
+        _load(
+            vocab,
+            "Tensor/T",
+            lambda t: t.replace("    self: randn(2, 3)\n", "    self: randn(2, 3)\n    dim: 1\n"),
+            root=TENSOR,
+            tmp_path=tmp_path,
+        )
+    assert "an attribute is read, not called: its probe gives only self" in str(
+        err.value.problems[0]
+    )
 
 
 @pytest.mark.frameworks

@@ -27,7 +27,13 @@ import ast
 import difflib
 from dataclasses import dataclass, field, replace
 
-from ..check.sigparse import KEYWORD_ONLY, POSITIONAL, POSITIONAL_ONLY, parse_signature
+from ..check.sigparse import (
+    KEYWORD_ONLY,
+    POSITIONAL,
+    POSITIONAL_ONLY,
+    VAR_POSITIONAL,
+    parse_signature,
+)
 from ..model import FLOAT_EDGES, SHAPE_EDGES
 from .grammar import DType, Gen, ProbeSyntaxError, flat, parse
 
@@ -471,6 +477,12 @@ def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_me
         target = translate(name)
         kind = signature[name].kind if name in signature else KEYWORD_ONLY
         in_place = index < len(slots) and slots[index] == name
+        if kind == VAR_POSITIONAL:  # view(*shape): the items go by position on both sides
+            items = value if isinstance(value, tuple) else (value,)
+            torch_pos.extend(items)
+            if target is not None:
+                ms_pos.extend(items)
+            continue
         if can_position and in_place and kind in (POSITIONAL, POSITIONAL_ONLY):
             torch_pos.append(value)
             if target is None:
@@ -491,8 +503,8 @@ def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_me
     if receiver is not None and torch_method and not ms_method:
         ms_pos.insert(0, receiver)  # a Tensor method's counterpart function takes the tensor first
     t_mut, m_mut = (
-        _in_place(mapping.torch.api, torch_method),
-        _in_place(mapping.mindspore.api, ms_method),
+        is_in_place(mapping.torch.api, torch_method),
+        is_in_place(mapping.mindspore.api, ms_method),
     )
     t_attr, m_attr = (s.kind == "attribute" for s in (mapping.torch, mapping.mindspore))
     return (
@@ -517,7 +529,7 @@ def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_me
     )
 
 
-def _in_place(api: str, method: bool) -> bool:
+def is_in_place(api: str, method: bool) -> bool:
     """``add_``, ``scatter_``: a Tensor method that changes its tensor (not ``__add__``)."""
     name = api.rsplit(".", 1)[-1]
     return method and name.endswith("_") and not name.endswith("__")
