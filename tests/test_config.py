@@ -88,7 +88,7 @@ def test_unknown_category_in_relations_names_line_and_suggests(conf):
             "categories.yaml",
             "in_place_counterpart: call_differs",
             "in_place_counterpart: call_differ",
-            "in_place_counterpart: unknown category 'call_differ'; did you mean call_differs?",
+            "in_place_counterpart: unknown category 'call_differ'; did you mean 'call_differs'?",
         ),
         (
             "categories.yaml",
