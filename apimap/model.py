@@ -69,6 +69,11 @@ class ParamRow(Strict):
     mindspore: Ident | list[Ident] | None = None
     relation: NonEmpty = Field(description="A relation id from conf/relations.yaml")
     note: Text | None = None
+    since: Version | None = Field(
+        None,
+        description="The MindSpore release from which this row holds; its probe call row-<name> must "
+        "contradict it on older releases of the version matrix (an expected failure)",
+    )
     needs_review: NonEmpty | None = Field(
         None, description="Set by `apimap import` when it guessed; a person removes it"
     )

@@ -393,6 +393,7 @@ class ProbeItem(_MappingItem):
 
     def runtest(self):
         from apimap.probe.judge import outcome
+        from apimap.probe.plan import call_since
 
         probe, vocab = self.loaded.mapping.probe, self.vocab
         raw = _state(self.config).probe_raw(self)
@@ -416,7 +417,7 @@ class ProbeItem(_MappingItem):
             self._judge(result)  # an executor that died is never an expected failure
             return
         self._kernel(result, raw)
-        since = probe.since.get(self.call.id)
+        since, since_key = call_since(self.loaded.mapping, self.call.id)
         installed = _installed_mindspore()
         if not (since and installed and release_key(installed) < release_key(since)):
             self._judge(result)
@@ -428,7 +429,7 @@ class ProbeItem(_MappingItem):
             pytest.xfail(f"applies since MindSpore {since} (this is {installed}): {exc}")
         self.info["status"] = "xpassed"
         self._fail(
-            self.loaded.lines.line(("probe", "since", self.call.id)),
+            self.loaded.lines.line(since_key),
             f"applies since MindSpore {since} (this is {installed}) but it holds here too; lower since to "
             f"{installed} or remove it",
         )

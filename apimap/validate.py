@@ -317,6 +317,11 @@ def _probe_rules(m: Mapping, vocab: Vocab, at) -> Iterable[Problem]:
     if m.probe is None:
         if not m.examples:
             yield at(("examples",), "a mapping needs an example, or a probe that runs the two APIs")
+        for i, row in enumerate(m.params):
+            if row.since:
+                yield at(
+                    ("params", i, "since"), "a row's since is proven by its probe call: add a probe"
+                )
         return
     from .probe.plan import ProbePlanError, plan
 
@@ -325,6 +330,15 @@ def _probe_rules(m: Mapping, vocab: Vocab, at) -> Iterable[Problem]:
     except ProbePlanError as exc:
         yield at(exc.path, exc.message)
         return
+    ids = {c.id for c in calls}
+    for i, row in enumerate(m.params):
+        if row.since and not any(f"row-{n}" in ids for n in row.torch_names):
+            name = row.torch_names[0] if row.torch_names else "?"
+            yield at(
+                ("params", i, "since"),
+                f"a row's since is proven by its call row-{name}: give probe.args.{name} a value "
+                "(optional arguments given in the probe get a row call)",
+            )
     category = vocab.categories.get(m.category)
     if m.examples or category is None or category.shown_by_calls:
         return

@@ -498,6 +498,39 @@ def test_a_probe_call_since_a_newer_release_must_contradict_the_page_here(pytest
     assert "but it holds here too; lower since to" in text
 
 
+@pytest.mark.frameworks
+@pytest.mark.skipif(bool(_MISSING), reason=f"needs {' and '.join(_MISSING)} installed")
+def test_a_row_since_a_newer_release_is_proven_by_its_row_call(pytester):
+    (pytester.path / "mappings" / "torch").mkdir(parents=True)
+    path = pytester.path / "mappings" / "torch" / "cumsum.yaml"
+    text = (PROBES / "torch" / "cumsum.yaml").read_text(encoding="utf-8")
+    path.write_text(
+        text.replace(
+            "  - {torch: dtype, mindspore: dtype, relation: same}",
+            '  - {torch: dtype, mindspore: dtype, relation: same, since: "99.0"}',
+        ),
+        encoding="utf-8",
+    )
+    text, items = _run_probes(pytester, "-k", "row")
+    assert (
+        items[("torch/cumsum.yaml", "row-dtype")]["status"] == "xpassed"
+    )  # it holds on this release
+    assert "mappings/torch/cumsum.yaml:17: probe[row-dtype]: applies since MindSpore 99.0" in text
+
+
+def test_a_row_since_needs_its_row_call(vocab, tmp_path):
+    edit = lambda t: t.replace(  # noqa: E731
+        "  - {torch: dim, mindspore: axis, relation: renamed}",
+        '  - {torch: dim, mindspore: axis, relation: renamed, since: "2.9.0"}',
+    )
+    with pytest.raises(ProblemsError) as err:
+        _load(vocab, "cumsum", edit, tmp_path=tmp_path)
+    assert [str(p) for p in err.value.problems] == [
+        "mappings/torch/cumsum.yaml:16: params[1].since: a row's since is proven by its call row-dim: give "
+        "probe.args.dim a value (optional arguments given in the probe get a row call)"
+    ]
+
+
 def test_tensor_methods_and_attributes_are_planned(vocab):
     view = {c.id: c for c in plan(_load(vocab, "Tensor/view", root=TENSOR).mapping).calls}
     assert view["keywords"].torch.source() == "randn(2, 3).view(3, 2)"  # *shape: by position

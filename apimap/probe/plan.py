@@ -330,6 +330,18 @@ def plan(mapping) -> Plan:
     return Plan(tuple(calls), probe.rtol, probe.atol)
 
 
+def call_since(mapping, call_id: str) -> tuple[str | None, tuple]:
+    """The MindSpore release from which call ``call_id``'s claim holds, and the key path that says so:
+    ``probe.since`` for the call, else a row's ``since`` for its ``row-<name>`` call."""
+    probe = mapping.probe
+    if call_id in probe.since:
+        return probe.since[call_id], ("probe", "since", call_id)
+    for i, row in enumerate(mapping.params):
+        if row.since and call_id in {f"row-{n}" for n in row.torch_names}:
+            return row.since, ("params", i, "since")
+    return None, ()
+
+
 LEADS = {"optimizer": "params", "scheduler": "optimizer"}  # the first argument a harness makes
 
 
