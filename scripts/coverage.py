@@ -1,0 +1,96 @@
+"""How far the mappings cover a work list of API pairs (MindSpore's own tables), and where they disagree with it.
+
+    python scripts/coverage.py [CSV] [--module M ...] [--disagreements] [--unmapped]
+
+CSV defaults to ../shared/coverage/mindspore-table-pairs.csv (columns module, torch_api, mindspore_api,
+in_tables, mindspore_table_says). Prints, per module of the list: its pairs, the pairs whose torch API has a
+mapping, the categories of those mappings and their MindSpore namespaces. ``--disagreements`` lists every pair
+where the table says "Consistent" and the mapping's category is another (or the other way round);
+``--unmapped`` lists the pairs without a mapping. Reads the mappings through apimap's loader; needs neither
+framework.
+"""
+
+from __future__ import annotations
+
+import argparse
+import collections
+import csv
+import sys
+from pathlib import Path
+
+from apimap.config import load_config
+from apimap.project import Project
+from apimap.validate import load_tree
+
+DEFAULT = Path("../shared/coverage/mindspore-table-pairs.csv")
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("csv", nargs="?", type=Path, default=DEFAULT)
+    parser.add_argument("--module", action="append", help="only these modules of the list")
+    parser.add_argument("--disagreements", action="store_true")
+    parser.add_argument("--unmapped", action="store_true")
+    args = parser.parse_args()
+    if not args.csv.is_file():
+        print(f"coverage: {args.csv}: no such file", file=sys.stderr)
+        return 1
+    rows = list(csv.DictReader(args.csv.open(encoding="utf-8")))
+    if args.module:
+        rows = [r for r in rows if r["module"] in args.module]
+    project = Project.find(Path.cwd())
+    loaded, problems = load_tree(
+        [project.mappings], project.mappings, load_config(project.conf).vocab
+    )
+    if problems:
+        print(
+            f"coverage: {len(problems)} problem(s) in mappings/; run apimap validate",
+            file=sys.stderr,
+        )
+        return 1
+    by_torch = collections.defaultdict(list)
+    for item in loaded:
+        by_torch[item.mapping.torch.api].append(item.mapping)
+
+    print("| module | pairs | mapped | torch APIs mapped | categories | MindSpore namespaces |")
+    print("|---|---|---|---|---|---|")
+    for module in sorted({r["module"] for r in rows}):
+        pairs = [r for r in rows if r["module"] == module]
+        mapped = [r for r in pairs if r["torch_api"] in by_torch]
+        apis = {r["torch_api"] for r in pairs}
+        mappings = [m for api in sorted(apis & by_torch.keys()) for m in by_torch[api]]
+        cats = collections.Counter(m.category for m in mappings)
+        spaces = collections.Counter(
+            m.mindspore.api.rsplit(".", 1)[0] if m.mindspore else "(none)" for m in mappings
+        )
+        print(
+            f"| {module} | {len(pairs)} | {len(mapped)} | {len(apis & by_torch.keys())} of {len(apis)} | "
+            f"{_counts(cats)} | {_counts(spaces)} |"
+        )
+    if args.disagreements:
+        print("\n| torch API | table's MindSpore API | table says | our mapping(s) |")
+        print("|---|---|---|---|")
+        for r in rows:
+            ours = by_torch.get(r["torch_api"], [])
+            says_same = "Consistent" in r["mindspore_table_says"]
+            if ours and any((m.category == "consistent") != says_same for m in ours):
+                shown = "; ".join(
+                    f"{m.mindspore.api if m.mindspore else '(none)'}: {m.category}" for m in ours
+                )
+                print(
+                    f"| {r['torch_api']} | {r['mindspore_api']} | {r['mindspore_table_says']} | {shown} |"
+                )
+    if args.unmapped:
+        print()
+        for r in rows:
+            if r["torch_api"] not in by_torch:
+                print(f"{r['module']}\t{r['torch_api']}\t{r['mindspore_api']}")
+    return 0
+
+
+def _counts(counter: collections.Counter) -> str:
+    return ", ".join(f"{k} {v}" for k, v in counter.most_common())
+
+
+if __name__ == "__main__":
+    sys.exit(main())
