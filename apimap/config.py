@@ -118,6 +118,7 @@ class Limits(_Strict):
 
 class SiteFile(_Strict):
     edit_url: str = ""
+    request_url: str = ""
     strings: dict[str, Bilingual] = {}
     limits: Limits = Limits()
 
@@ -159,6 +160,7 @@ class Config:
     edit_url: str
     glossary: tuple[GlossaryTerm, ...]
     limits: Limits = Limits()
+    request_url: str = ""  # "ask for this mapping": a new-issue form, {api} filled in
 
     def strings_for(self, lang: str) -> dict[str, str]:
         """Every UI string in one site language (``en``, ``zh_CN``)."""
@@ -301,4 +303,5 @@ def load_config(conf_dir: Path) -> Config:
         site.edit_url,
         tuple(read["glossary.yaml"][0].terms),
         site.limits,
+        site.request_url,
     )

@@ -38,6 +38,33 @@ ROOT_INDEX = """<!DOCTYPE html>
 """  # noqa: E501 (a script line of the page)
 
 
+# A static host serves this for any missing path (GitHub Pages: /404.html). A guessed page name becomes a lookup
+# in the explorer of the path's language, which says that the page does not exist and offers near matches.
+NOT_FOUND = """<!DOCTYPE html>
+<html lang="en"><head><meta charset="utf-8">
+<title>Page not found · apimap</title>
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta name="robots" content="noindex">
+<script>
+  (function () {{
+    var langs = {codes};
+    var path = location.pathname;
+    var m = path.match(/^(.*?\/)(en|zh_CN)\/(.*)$/);
+    var base = m ? m[1] : "/";
+    var zh = (navigator.language || "").toLowerCase().indexOf("zh") === 0 && langs.indexOf("zh_CN") >= 0;
+    var lang = m ? m[2] : (zh ? "zh_CN" : "en");
+    var name = decodeURIComponent(path.split("/").pop() || "").replace(/\.html?$/, "");
+    location.replace(base + lang + "/index.html?q=" + encodeURIComponent(name) +
+      "&missing=" + encodeURIComponent(decodeURIComponent(path)));
+  }})();
+</script>
+</head><body>
+<p>This page does not exist. / 页面不存在。</p>
+<ul>{links}</ul>
+</body></html>
+"""  # noqa: E501 (a script line of the page)
+
+
 @dataclass
 class SphinxRun:
     lang: str
@@ -335,3 +362,4 @@ def write_root_index(out_root: Path, languages: dict[str, str]) -> None:
     (out_root / "index.html").write_text(
         ROOT_INDEX.format(links=links, alternates=alternates, codes=codes), encoding="utf-8"
     )
+    (out_root / "404.html").write_text(NOT_FOUND.format(links=links, codes=codes), encoding="utf-8")

@@ -19,6 +19,7 @@ from .results import TONE
 EXPLORER_DATA = "_data/explorer.json"  # written by apimap.render under the source folder
 EXPLORER_DATA_JS = "apimap-explorer-data.js"  # published under _static/ beside the explorer's code
 EXPLORER_JS = "apimap-explorer.js"  # site/_static/
+LOOKUP_JS = "apimap-lookup.js"  # site/_static/: the search page sends API names to the explorer
 
 
 def setup(app):
@@ -158,10 +159,25 @@ def _visit_explorer(self, node):
         '<label class="apimap-explorer-check"><input type="checkbox" data-filter="d"> '
         f"{e(t['explorer_divergent'])}</label>"
     )
-    strings = {k: t[f"explorer_{k}"] for k in ("count_all", "count", "shown", "more")}
+    strings = {
+        k: t[f"explorer_{k}"]
+        for k in (
+            "count_all",
+            "count",
+            "shown",
+            "more",
+            "empty",
+            "not_mapped",
+            "missing_page",
+            "near",
+            "no_near",
+            "request",
+        )
+    }
     self.body.append(
         f'<div class="apimap-explorer" data-lang="{e(lang)}" data-root="{e(root)}" '
         f'data-suffix="{e(self.builder.link_suffix)}" '
+        f'data-request="{e(_conf(config).request_url)}" '
         f'data-strings="{e(json.dumps(strings, ensure_ascii=False))}">'
         f'<div class="apimap-explorer-controls" role="search">'
         f'<label class="apimap-explorer-query"><span class="apimap-visually-hidden">{e(t["explorer_filter"])}</span>'
@@ -172,7 +188,7 @@ def _visit_explorer(self, node):
         f'<p class="apimap-explorer-count" aria-live="polite">{e(t["explorer_loading"])}</p>'
         f'<div class="apimap-explorer-scroll"><table class="apimap-explorer-table"><thead><tr>{heads}</tr></thead>'
         f"<tbody></tbody></table></div>"
-        f'<p class="apimap-explorer-empty" hidden>{e(t["explorer_empty"])}</p>'
+        f'<div class="apimap-explorer-empty" hidden><p>{e(t["explorer_empty"])}</p></div>'
         f'<button type="button" class="apimap-explorer-more" hidden></button>'
         f"<noscript><p>{e(t['explorer_noscript'])}</p></noscript></div>"
     )
@@ -180,7 +196,10 @@ def _visit_explorer(self, node):
 
 
 def add_explorer_scripts(app, pagename, templatename, context, doctree):
-    """Load the explorer's data and code only on pages that show it."""
+    """Load the explorer's data and code only on pages that show it; on the search page, the script that sends
+    an API name to the explorer."""
+    if pagename == "search":
+        app.add_js_file(LOOKUP_JS)
     if doctree is not None and any(True for _ in doctree.findall(explorer)):
         app.add_js_file(EXPLORER_DATA_JS, defer="defer")
         app.add_js_file(EXPLORER_JS, defer="defer")

@@ -55,6 +55,7 @@
     }
 
     var sortKey = "t", sortDir = 1, limit = PAGE, matched = [];
+    var missingPage = new URLSearchParams(location.search).get("missing") || ""; // sent by the site's 404 page
     var sorters = {
       t: function (r) { return r.t.toLowerCase(); },
       m: function (r) { return r.m.toLowerCase() || "\uffff"; },
@@ -132,6 +133,8 @@
 
     function filter() {
       var terms = input.value.toLowerCase().split(/\s+/).filter(Boolean);
+      // F.relu also as torch.nn.functional.relu (null: the same as the term, nothing more to look for)
+      var wide = input.value.split(/\s+/).filter(Boolean).map(function (t, i) { var w = canonical(t); return w === terms[i] ? null : w; });
       var mod = selects.mod ? selects.mod.value : "", c = selects.c ? selects.c.value : "", s = selects.s ? selects.s.value : "";
       var v = selects.v ? selects.v.value : "";
       matched = [];
@@ -141,7 +144,7 @@
         if (divergent && divergent.checked && !r.d) continue;
         if (v && r.v.indexOf(v) === -1) continue;
         var ok = true;
-        for (var j = 0; j < terms.length && ok; j++) ok = r.key.indexOf(terms[j]) !== -1;
+        for (var j = 0; j < terms.length && ok; j++) ok = r.key.indexOf(terms[j]) !== -1 || (wide[j] !== null && r.key.indexOf(wide[j]) !== -1);
         if (ok) matched.push(r);
       }
       show();
@@ -158,10 +161,87 @@
       var rest = matched.length - shown.length;
       more.hidden = rest <= 0;
       if (rest > 0) more.textContent = text.more.replace("{n}", Math.min(rest, PAGE).toLocaleString());
-      empty.hidden = matched.length !== 0;
+      empty.hidden = matched.length !== 0 && !missingPage;
+      if (!empty.hidden) notMapped();
       box.classList.toggle("apimap-explorer-fit", shown.length <= FIT); // a short result: no empty viewport below it
       box.dataset.shown = String(shown.length);
       box.dataset.matched = String(matched.length);
+    }
+
+    // --- a lookup that finds nothing: say so, offer the nearest names the site knows, and a request link ---
+    var ALIASES = [[/^F\./, "torch.nn.functional."], [/^nn\./, "torch.nn."], [/^(x|t|tensor)\./i, "torch.Tensor."],
+                   [/^ms\./, "mindspore."], [/^ops\./, "mindspore.ops."], [/^mint\./, "mindspore.mint."]];
+    function expand(q) { // F.relu -> torch.nn.functional.relu, Tensor.view -> torch.Tensor.view
+      q = q.trim().replace(/\(.*$/, "").replace(/\.html$/, "");
+      ALIASES.forEach(function (a) { q = q.replace(a[0], a[1]); });
+      return q;
+    }
+    function canonical(q) { return expand(q).toLowerCase(); }
+    function leaf(name) { return name.slice(name.lastIndexOf(".") + 1).replace(/_$/, ""); }
+    function distance(a, b) { // Levenshtein, small strings only
+      if (Math.abs(a.length - b.length) > 3) return 9;
+      var prev = [], cur, i, j;
+      for (j = 0; j <= b.length; j++) prev[j] = j;
+      for (i = 1; i <= a.length; i++) {
+        cur = [i];
+        for (j = 1; j <= b.length; j++) cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+        prev = cur;
+      }
+      return prev[b.length];
+    }
+    function nearest(query) {
+      var q = canonical(query), ql = leaf(q), seen = {}, scored = [];
+      if (!ql) return [];
+      rows.forEach(function (r) {
+        [r.t, r.m].forEach(function (name) {
+          if (!name) return;
+          var n = name.toLowerCase(), nl = leaf(n), score;
+          if (n === q) score = 0;
+          else if (nl === ql) score = 1;
+          else if (ql.length > 2 && (nl.indexOf(ql) === 0 || ql.indexOf(nl) === 0)) score = 2;
+          else if (ql.length > 3 && nl.indexOf(ql) !== -1) score = 3;
+          else { var d = distance(nl, ql); score = d <= Math.max(1, Math.floor(ql.length / 4)) ? 3 + d : 99; }
+          if (score < 99 && (!(r.p in seen) || seen[r.p].score > score)) seen[r.p] = { r: r, score: score };
+        });
+      });
+      Object.keys(seen).forEach(function (p) { scored.push(seen[p]); });
+      scored.sort(function (a, b) { return a.score - b.score || (a.r.t < b.r.t ? -1 : 1); });
+      return scored.slice(0, 6).map(function (s) { return s.r; });
+    }
+    function notMapped() {
+      var q = input.value.trim();
+      var para = function (t) { var p = document.createElement("p"); p.textContent = t; return p; };
+      var parts = [];
+      if (missingPage) parts.push(para(text.missing_page.replace("{page}", missingPage)));
+      if (!q || matched.length) { if (!missingPage) parts.push(para(text.empty)); empty.replaceChildren.apply(empty, parts); return; }
+      parts.push(para(text.not_mapped.replace("{api}", q)));
+      var near = nearest(q);
+      if (near.length) {
+        parts.push(para(text.near));
+        var ul = document.createElement("ul");
+        ul.className = "apimap-explorer-near";
+        near.forEach(function (r) {
+          var li = document.createElement("li"), a = document.createElement("a");
+          a.href = root + "maps/" + r.p + suffix;
+          a.textContent = r.t + (r.m ? " \u2192 " + r.m : "");
+          li.appendChild(a);
+          li.appendChild(document.createTextNode(" "));
+          li.appendChild(badge("c", r.c, cats));
+          ul.appendChild(li);
+        });
+        parts.push(ul);
+      } else parts.push(para(text.no_near));
+      if (box.dataset.request) {
+        var ask = document.createElement("a");
+        ask.className = "apimap-explorer-request";
+        ask.href = box.dataset.request.replace("{api}", encodeURIComponent(expand(q)));
+        ask.textContent = text.request;
+        ask.rel = "noopener";
+        var p = document.createElement("p");
+        p.appendChild(ask);
+        parts.push(p);
+      }
+      empty.replaceChildren.apply(empty, parts);
     }
 
     function showMore() {

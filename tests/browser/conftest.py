@@ -23,6 +23,7 @@ FIXTURE = REPO / "tests" / "fixtures" / "site"
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 EDIT_URL = "https://example.org/apimap/edit/main/{path}"
+REQUEST_URL = "https://example.org/apimap/issues/new?title=Mapping%20for%20{api}"
 SCREENSHOTS = REPO / "site" / "_build" / "screenshots"  # kept after the run, for people to look at
 
 
@@ -31,7 +32,10 @@ def make_project(root: Path) -> Project:
     shutil.copytree(REPO / "conf", root / "conf")
     site_yaml = (root / "conf" / "site.yaml").read_text(encoding="utf-8")
     (root / "conf" / "site.yaml").write_text(
-        site_yaml.replace('edit_url: ""', f'edit_url: "{EDIT_URL}"'), encoding="utf-8"
+        site_yaml.replace('edit_url: ""', f'edit_url: "{EDIT_URL}"').replace(
+            'request_url: ""', f'request_url: "{REQUEST_URL}"'
+        ),
+        encoding="utf-8",
     )
     (root / "templates").symlink_to(REPO / "templates")
     for name in ("_static", "_templates"):
@@ -73,6 +77,18 @@ def screenshots() -> Path:
 class _Quiet(http.server.SimpleHTTPRequestHandler):
     def log_message(self, format, *args):
         pass
+
+    def send_error(self, code, message=None, explain=None):
+        """A missing path gets the site's 404.html with status 404, as GitHub Pages serves it."""
+        page = Path(self.directory) / "404.html"
+        if code != 404 or not page.is_file():
+            return super().send_error(code, message, explain)
+        body = page.read_bytes()
+        self.send_response(404)
+        self.send_header("Content-Type", "text/html; charset=utf-8")
+        self.send_header("Content-Length", str(len(body)))
+        self.end_headers()
+        self.wfile.write(body)
 
 
 class _Server(http.server.ThreadingHTTPServer):

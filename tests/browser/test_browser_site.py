@@ -46,6 +46,58 @@ def test_typing_adam_shows_only_matching_rows(page, lang):
     assert page.console.errors == []
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_lookup_of_something_not_mapped_offers_near_matches_and_a_request(page, lang):
+    open_explorer(page, lang, "?q=F.relu")
+    empty = page.locator(".apimap-explorer-empty")
+    assert empty.is_visible()
+    assert (
+        empty.locator("p").first.inner_text()
+        == {
+            "en": "F.relu has no mapping yet.",
+            "zh_CN": "F.relu 尚无映射。",
+        }[lang]
+    )
+    near = empty.locator(".apimap-explorer-near a")
+    assert near.first.inner_text().startswith("torch.nn.ReLU")  # relu, the same leaf name
+    ask = empty.locator("a.apimap-explorer-request")
+    assert ask.get_attribute("href") == (
+        "https://example.org/apimap/issues/new?title=Mapping%20for%20torch.nn.functional.relu"
+    )
+    near.first.click()
+    page.wait_for_url("**/maps/torch.nn.ReLU.html")
+    assert page.console.errors == []
+
+
+def test_an_alias_finds_the_mapping(page):
+    open_explorer(page, "en", "?q=nn.Linear")
+    assert shown_apis(page) == ["torch.nn.Linear"]
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_a_guessed_url_lands_in_the_explorer(page, lang):
+    response = page.goto(f"/{lang}/maps/torch.nn.functional.relu.html")
+    assert response.status == 404  # served by the site's 404.html
+    page.wait_for_url(f"**/{lang}/index.html?q=torch.nn.functional.relu&missing=*")
+    page.wait_for_selector(".apimap-explorer.apimap-explorer-ready")
+    texts = page.locator(".apimap-explorer-empty p").all_inner_texts()
+    assert (
+        texts[0]
+        == {
+            "en": f"There is no page /{lang}/maps/torch.nn.functional.relu.html.",
+            "zh_CN": f"页面 /{lang}/maps/torch.nn.functional.relu.html 不存在。",
+        }[lang]
+    )
+    assert page.locator(".apimap-explorer-near a").first.inner_text().startswith("torch.nn.ReLU")
+
+
+def test_a_search_for_an_api_name_opens_the_explorer_on_it(page):
+    page.goto("/en/search.html?q=torch.optim.Adamax")
+    page.wait_for_url("**/en/index.html?q=torch.optim.Adamax")
+    page.wait_for_selector(".apimap-explorer.apimap-explorer-ready")
+    assert shown_apis(page) == ["torch.optim.Adamax"]
+
+
 def test_filter_matches_category_labels_in_both_languages(page):
     open_explorer(page, "en")
     # zh label on the en page
