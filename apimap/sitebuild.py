@@ -40,7 +40,7 @@ ROOT_INDEX = """<!DOCTYPE html>
 
 # A static host serves this for any missing path (GitHub Pages: /404.html). A guessed page name becomes a lookup
 # in the explorer of the path's language, which says that the page does not exist and offers near matches.
-NOT_FOUND = """<!DOCTYPE html>
+NOT_FOUND = r"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8">
 <title>Page not found · apimap</title>
 <meta name="viewport" content="width=device-width, initial-scale=1">
