@@ -198,6 +198,30 @@ class Catalog:
                 )
         return links
 
+    def counterparts(self, item: Loaded) -> list[Loaded]:
+        """Every mapping of ``item``'s torch API (itself included): the recommended one first, then the plain
+        file (``gather.yaml``) and the tagged ones (``gather@mint.yaml``) by name."""
+        api = item.mapping.torch.api
+        same = [x for x in self.mappings if x.mapping.torch.api == api]
+        best = self.recommended(item)
+        return sorted(same, key=lambda x: (x is not best, "@" in x.rel, x.rel))
+
+    def recommended(self, item: Loaded) -> Loaded | None:
+        """The counterpart of ``item``'s torch API to reach for first: the one marked ``recommended``, else the
+        only one with the closest category (lowest in conf/categories.yaml) that runs here (no ``requires``);
+        None for a single mapping or a tie."""
+        api = item.mapping.torch.api
+        same = [x for x in self.mappings if x.mapping.torch.api == api]
+        if len(same) < 2:
+            return None
+        marked = [x for x in same if x.mapping.recommended]
+        if marked:
+            return marked[0]
+        runnable = [x for x in same if x.mapping.requires is None and x.mapping.mindspore]
+        rank = {x.rel: self.vocab.categories[x.mapping.category].priority for x in runnable}
+        closest = [x for x in runnable if rank[x.rel] == min(rank.values(), default=None)]
+        return closest[0] if len(closest) == 1 else None
+
     def by_module(self) -> list[tuple[str, list[Loaded]]]:
         groups: dict[str, list[Loaded]] = defaultdict(list)
         for item in self.mappings:

@@ -275,6 +275,11 @@ class Mapping(Strict):
         description="Hand-written examples; optional when a probe shows the mapping",
     )
     probe: Probe | None = None
+    recommended: bool = Field(
+        False,
+        description="Among several MindSpore counterparts of one torch API, the one to reach for first (at "
+        "most one per torch API); every counterpart page lists them all",
+    )
     requires: Requires | None = Field(
         None,
         description="Declared when MindSpore cannot run the API here (no kernel on this device): the page "

@@ -174,6 +174,14 @@ def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
         "check": check.model_dump() if check else None,
         "updated": catalog.updated.get(item.rel),
         "edit": catalog.edit_url(item.rel),
+        # what the page shows of other inputs: the version matrix, and the counterparts box
+        "releases": [repr(r) for r in catalog.release_statuses(item)],
+        "history": [repr(h) for h in catalog.api_history(item)],
+        "counterparts": [
+            (x.rel, x.mapping.mindspore.api if x.mapping.mindspore else None, x.mapping.category)
+            + (catalog.status(x), x is catalog.recommended(item))
+            for x in catalog.counterparts(item)
+        ],
     }
     return digest(own + b"\0" + json.dumps(extra, sort_keys=True, default=str).encode())
 

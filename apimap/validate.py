@@ -253,6 +253,20 @@ def duplicate_pairs(loaded: list[Loaded]) -> Iterable[Problem]:
             )
         else:
             first[key] = item
+    recommended: dict[str, Loaded] = {}
+    for item in sorted(loaded, key=lambda x: x.rel):
+        if not item.mapping.recommended:
+            continue
+        api = item.mapping.torch.api
+        if api in recommended:
+            yield Problem(
+                item.display,
+                item.lines.line(("recommended",)),
+                "recommended",
+                f"{recommended[api].display} is already the recommended counterpart of {api}; one per torch API",
+            )
+        else:
+            recommended[api] = item
 
 
 # --- rules that need the vocabulary -------------------------------------------------------------

@@ -216,6 +216,47 @@ def test_two_files_for_one_pair_are_an_error(fixture_tree, vocab):
     assert "torch.demo.Widget@copy" not in [x.slug for x in loaded]
 
 
+def test_one_recommended_counterpart_per_torch_api(fixture_tree, vocab):
+    thing = fixture_tree / "torch/demo/nn/Thing.yaml"
+    other = fixture_tree / "torch/demo/nn/Thing@other.yaml"
+    for path in (thing, other):
+        text = path.read_text(encoding="utf-8")
+        path.write_text(
+            text.replace("category:", "recommended: true\ncategory:", 1), encoding="utf-8"
+        )
+    loaded, problems = load_tree([fixture_tree], fixture_tree, vocab)
+    assert [(Path(p.file).name, p.path, p.message) for p in problems] == [
+        (
+            "Thing@other.yaml",
+            "recommended",
+            f"{thing} is already the recommended counterpart of torch.demo.nn.Thing; one per torch API",
+        )
+    ]
+
+
+def test_the_recommended_counterpart_is_marked_or_the_closest(fixture_tree, config):
+    from apimap.catalog import Catalog
+
+    loaded, _ = load_tree([fixture_tree], fixture_tree, config.vocab)
+    catalog = Catalog.of(config, loaded)
+    thing = next(x for x in loaded if x.slug == "torch.demo.nn.Thing")
+    assert [x.slug for x in catalog.counterparts(thing)] == [
+        "torch.demo.nn.Thing",
+        "torch.demo.nn.Thing@other",
+    ]
+    assert catalog.recommended(thing) is None  # both consistent: a tie, nothing is recommended
+    other = fixture_tree / "torch/demo/nn/Thing@other.yaml"
+    other.write_text(
+        other.read_text(encoding="utf-8").replace("category:", "recommended: true\ncategory:", 1),
+        encoding="utf-8",
+    )
+    loaded, _ = load_tree([fixture_tree], fixture_tree, config.vocab)
+    catalog = Catalog.of(config, loaded)
+    thing = next(x for x in loaded if x.slug == "torch.demo.nn.Thing")
+    assert catalog.recommended(thing).slug == "torch.demo.nn.Thing@other"
+    assert catalog.counterparts(thing)[0].slug == "torch.demo.nn.Thing@other"
+
+
 def test_missing_category_has_no_mindspore_side(fixture_tree, vocab):
     problems = problems_for(
         fixture_tree, vocab, "torch/demo/Nothing.yaml", "category: missing", "category: consistent"
