@@ -72,6 +72,9 @@ class RelationEntry(_Strict):
     mindspore: Count
     implies: str
     note: Literal["required", "optional"]
+    # the step a porting engineer takes for such a row ({torch}, {mindspore}: the names; {default}: PyTorch's
+    # default); none: nothing to do
+    port: Bilingual | None = None
 
 
 class RelationsFile(_Strict):
@@ -274,7 +277,15 @@ def load_config(conf_dir: Path) -> Config:
             for i, c in enumerate(cats.categories)
         },
         relations={
-            r.id: Relation(r.id, r.label.model_dump(), r.torch, r.mindspore, r.implies, r.note)
+            r.id: Relation(
+                r.id,
+                r.label.model_dump(),
+                r.torch,
+                r.mindspore,
+                r.implies,
+                r.note,
+                r.port.model_dump() if r.port else None,
+            )
             for r in rels.relations
         },
         general_params=frozenset(read["general_params.yaml"][0].general_params.torch),

@@ -244,6 +244,37 @@ def _render_job(job: tuple[str, object]) -> tuple[RenderStats, list[str]]:
     return stats, []
 
 
+def port_steps(mapping, vocab, text_lang: str) -> list[str]:
+    """What porting the call takes, one step per parameter row whose relation has a ``port`` text in
+    conf/relations.yaml (renames, defaults to pass, what has no counterpart), in the table's order."""
+    from .check.sigparse import parse_signature
+
+    try:
+        defaults = {p.name: p.default for p in parse_signature(mapping.torch.signature)}
+    except ValueError:
+        defaults = {}
+    steps = []
+    for row in mapping.params:
+        relation = vocab.relations.get(row.relation)
+        if relation is None or not relation.port:
+            continue
+        text = relation.port[text_lang]
+        default = defaults.get(row.torch_names[0]) if row.torch_names else None
+        if "{default}" in text and default in (
+            None,
+            "None",
+        ):  # unknown, or "the framework's choice"
+            text = f"`{{torch}}`{'：' if text_lang == 'zh' else ': '}{relation.label[text_lang]}"
+        steps.append(
+            text.format(
+                torch=", ".join(row.torch_names),
+                mindspore=", ".join(row.mindspore_names),
+                default=default,
+            )
+        )
+    return steps
+
+
 def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
     return (
         common["templates"]
@@ -254,6 +285,7 @@ def mapping_page(catalog: Catalog, item: Loaded, common: dict) -> str:
             links=catalog.doc_links(item, common["L"]),
             calls=catalog.probe_calls(item),
             probes=catalog.doctest.probes_for(item.rel),
+            steps=port_steps(item.mapping, catalog.vocab, common["L"]),
             **common,
         )
     )

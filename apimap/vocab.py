@@ -24,6 +24,7 @@ class Relation:
     mindspore: str
     implies: str  # a category id
     note: str  # required | optional
+    port: dict[str, str] | None = None  # {en, zh}: the porting step for such a row
 
 
 @dataclass(frozen=True)

@@ -311,3 +311,53 @@ def test_join_cjk_lines(text, joined):
     from apimap.markdown import join_cjk_lines
 
     assert join_cjk_lines(text) == joined
+
+
+def test_port_steps_come_from_the_rows_in_both_languages(config):
+    from apimap.model import Mapping
+    from apimap.render import port_steps
+
+    mapping = Mapping.model_validate(
+        {
+            "torch": {
+                "api": "torch.demo.f",
+                "kind": "function",
+                "version": "2.13.0",
+                "signature": "torch.demo.f(input, dim=0, eps=1e-08, dtype=None, out=None)",
+            },
+            "mindspore": {
+                "api": "mindspore.demo.f",
+                "kind": "function",
+                "version": "2.10.0",
+                "signature": "mindspore.demo.f(x, axis=0, eps=1e-05, dtype=None)",
+            },
+            "category": "defaults_differ",
+            "summary": {"en": "s", "zh": "s"},
+            "params": [
+                {"torch": "input", "mindspore": "x", "relation": "renamed"},
+                {"torch": "dim", "mindspore": "axis", "relation": "renamed"},
+                {
+                    "torch": "eps",
+                    "mindspore": "eps",
+                    "relation": "default_differs",
+                    "note": {"en": "n", "zh": "n"},
+                },
+                {
+                    "torch": "dtype",
+                    "mindspore": "dtype",
+                    "relation": "default_differs",
+                    "note": {"en": "n", "zh": "n"},
+                },
+                {"torch": "out", "relation": "general"},
+            ],
+        }
+    )
+    assert port_steps(mapping, config.vocab, "en") == [
+        "`input` → `x`",
+        "`dim` → `axis`",
+        "pass `eps=1e-08` for PyTorch's default",
+        "`dtype`: Default differs",  # torch's None is "the framework's own choice": no value to pass
+    ]
+    assert (
+        port_steps(mapping, config.vocab, "zh")[2] == "显式传入 `eps=1e-08` 以保持 PyTorch 的默认值"
+    )
