@@ -17,6 +17,7 @@ from .project import Project
 from .results import (
     CHECK_RESULTS,
     DOCTEST_RESULTS,
+    WORST_FIRST,
     ApiSurvey,
     CheckResults,
     DoctestResults,
@@ -147,6 +148,24 @@ class Catalog:
                 if p.file == item.rel and p.status in ("failed", "errored", "xpassed")
             ]
             out.append(ReleaseStatus(version, self.status(item, run), tuple(failures)))
+        return out
+
+    def status_rows(self) -> list[tuple[int, Loaded]]:
+        """Every mapping with the rank of its status (results.WORST_FIRST), the worst first, then by file."""
+        ranked = [
+            (WORST_FIRST.index(s) if (s := self.status(x)) in WORST_FIRST else 0, x)
+            for x in self.mappings
+        ]
+        return sorted(ranked, key=lambda r: (r[0], r[1].rel))
+
+    def failures(self, item: Loaded) -> list[str]:
+        """What did not pass in the site's main run, one short text each: ``basic[mindspore]: <headline>``."""
+        run = self.doctest
+        out = []
+        for p in run.items if run.present else ():
+            if p.file == item.rel and p.status in ("failed", "errored", "xpassed"):
+                what = f"{p.example}[{p.part}]" if p.part != "probe" else p.example
+                out.append(f"{what}: {run.headline(p.message)}" if p.message else what)
         return out
 
     def example_status(self, item: Loaded, example: str) -> str:
