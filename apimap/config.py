@@ -9,7 +9,7 @@ render, export, the Sphinx extension and conf/conf.py all read.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Literal
 
@@ -122,6 +122,7 @@ class Limits(_Strict):
 class SiteFile(_Strict):
     edit_url: str = ""
     request_url: str = ""
+    theme_strings: dict[str, Bilingual] = {}
     strings: dict[str, Bilingual] = {}
     limits: Limits = Limits()
 
@@ -164,6 +165,9 @@ class Config:
     glossary: tuple[GlossaryTerm, ...]
     limits: Limits = Limits()
     request_url: str = ""  # "ask for this mapping": a new-issue form, {api} filled in
+    theme_strings: dict[str, Bilingual] = field(
+        default_factory=dict
+    )  # the theme's strings, translated
 
     def strings_for(self, lang: str) -> dict[str, str]:
         """Every UI string in one site language (``en``, ``zh_CN``)."""
@@ -315,4 +319,5 @@ def load_config(conf_dir: Path) -> Config:
         tuple(read["glossary.yaml"][0].terms),
         site.limits,
         site.request_url,
+        dict(site.theme_strings),
     )

@@ -59,6 +59,12 @@ class Side(Strict):
     url: Url | None = Field(
         None, description="Doc page; by default built from the pattern in conf/frameworks.yaml"
     )
+    docstring_names: dict[Ident, Ident] = Field(
+        default_factory=dict,
+        description="Where the framework's docstring (the only signature a builtin method has) names a "
+        "parameter otherwise than the call accepts: docstring name -> accepted name (torch.Tensor.div: "
+        "value -> other). apimap check applies it; the probe's keyword call proves the accepted name",
+    )
 
 
 class ParamRow(Strict):

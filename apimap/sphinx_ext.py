@@ -32,6 +32,7 @@ def setup(app):
     app.add_role("apimap-badge", badge_role)
     app.add_directive("apimap-explorer", ExplorerDirective)
     app.connect("builder-inited", add_search_words)
+    app.connect("builder-inited", translate_theme_strings)
     app.connect("builder-inited", cache_compiled_templates)
     _fix_chinese_search_stemmer(app)
     app.connect("html-page-context", add_language_links)
@@ -102,6 +103,32 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     node = badge(rawtext, label, classes=["apimap-badge", *css.split()])
     node["apimap_title"] = title
     return [node], []
+
+
+# --- the theme's own strings ----------------------------------------------------------------------
+
+
+def translate_theme_strings(app):
+    """Furo's strings ("Back to top", "On this page") in the page's language, from conf/site.yaml's
+    ``theme_strings``: added behind Sphinx's own catalog, which has no Chinese for them."""
+    import gettext
+
+    from sphinx import locale
+
+    lang = _text_lang(app.config)
+    table = {k: getattr(v, lang) for k, v in _conf(app.config).theme_strings.items()}
+    translator = locale.translators.get(("general", "sphinx"))
+    if not table or translator is None:
+        return
+
+    class Theme(gettext.NullTranslations):
+        def gettext(self, message):
+            return table.get(message, message)
+
+        def ngettext(self, singular, plural, n):
+            return table.get(singular if n == 1 else plural, singular if n == 1 else plural)
+
+    translator.add_fallback(Theme())
 
 
 # --- mapping explorer ------------------------------------------------------------------------------

@@ -349,3 +349,31 @@ def test_opaque_live_signature_is_one_warning(tmp_path, vocab, fw):
     ]
     # --update leaves the stored text alone
     assert result.status == "ok" and "mindspore" not in result.chosen
+
+
+def test_docstring_names_apply_where_the_docstring_misnames_a_parameter(tmp_path, vocab, fw):
+    renamed = (
+        ('signature: "torch.cat(tensors, dim=0', 'signature: "torch.cat(seq, dim=0'),
+        ("  - {torch: tensors, mindspore: tensors", "  - {torch: seq, mindspore: tensors"),
+    )
+    _, lines = check(tmp_path, vocab, fw, *renamed, text=C_FUNCTION)
+    assert (
+        "Adamax.yaml:14: params[0].torch: torch parameter 'seq' does not exist in torch.cat (PyTorch 2.13.0)"
+        in lines
+    )
+    declared = ('  version: "2.13.0"\n', '  version: "2.13.0"\n  docstring_names: {tensors: seq}\n')
+    _, lines = check(tmp_path, vocab, fw, *renamed, declared, text=C_FUNCTION)
+    assert lines == []  # the rows and the signature text are checked against the accepted name
+
+
+def test_a_method_row_for_its_tensor_is_not_a_parameter(tmp_path, vocab, fw):
+    edits = (
+        ("  kind: function\n", "  kind: method\n"),
+        ("  kind: function\n", "  kind: method\n"),  # both sides
+        (
+            "params:\n",
+            "params:\n  - {group: inputs, torch: self, mindspore: self, relation: same}\n",
+        ),
+    )
+    _, lines = check(tmp_path, vocab, fw, *edits, text=C_FUNCTION)
+    assert lines == []

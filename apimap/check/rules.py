@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 
 from ..paramkinds import describe
@@ -136,7 +137,13 @@ def _side_rules(side, declared, live: LiveApi, fw: Frameworks, add, chosen: dict
                 text=True,
             )
             wrong = True
-    if not wrong and normalise_text(declared.signature) != normalise_text(form.text):
+    live_text = form.text
+    for (
+        documented,
+        accepted,
+    ) in declared.docstring_names.items():  # the docstring's names, as accepted
+        live_text = re.sub(rf"(?<![\w.]){re.escape(documented)}(?=\s*[,=)])", accepted, live_text)
+    if not wrong and normalise_text(declared.signature) != normalise_text(live_text):
         add(
             loc,
             f"stale signature: {label} {_drift_summary(stored, form)}; live text: {form.text}; "
@@ -176,6 +183,9 @@ def _drift_summary(stored, live: LiveSignature) -> str:
     return "; ".join(parts) or "gives the same parameters in other words"
 
 
+RECEIVER = "self"  # a Tensor method's tensor (apimap.probe.plan.RECEIVER)
+
+
 def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: Vocab, add) -> None:
     m = item.mapping
     sigs = {
@@ -201,7 +211,13 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
                     and not checks_inputs[side]
                 ):
                     continue
-                param = sig.get(bare)
+                declared = getattr(m, side)
+                if bare == RECEIVER and declared is not None and declared.kind == "method":
+                    continue  # the tensor a method is called on: no parameter of the signature
+                documented = {v: k for k, v in declared.docstring_names.items()} if declared else {}
+                param = sig.get(documented.get(bare, bare))
+                if param is not None and bare in documented:
+                    continue  # the docstring's other name for it, declared in docstring_names
                 where = f"{live[side].api} ({fw.label(side)})"
                 if param is None:
                     hint = did_you_mean(bare, [p.name for p in sig.all_params])
@@ -221,8 +237,11 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
     where = ("params",) if m.params else ("category",)
     for side, sig in sigs.items():
         general = vocab.general_params if side == "torch" else frozenset()
+        declared = getattr(m, side)
+        renamed = declared.docstring_names if declared is not None else {}
         for param in sig.all_params:
-            if param.name not in accounted[side] and param.name not in general:
+            name = renamed.get(param.name, param.name)
+            if name not in accounted[side] and param.name not in general:
                 add(
                     where,
                     f"{side} parameter '{param.label}' of {live[side].api} ({fw.label(side)}) has no row in params",
