@@ -57,6 +57,16 @@ def test_mapping_page_has_signatures_table_and_language_link(built_site, lang, c
     assert f'hreflang="{other.replace("_", "-")}"' in html
 
 
+@pytest.mark.parametrize(
+    "lang,back,toc", [("en", "Back to top", "On this page"), ("zh_CN", "回到顶部", "本页内容")]
+)
+def test_the_themes_own_strings_are_in_the_pages_language(built_site, lang, back, toc):
+    html = read(built_site, f"{lang}/maps/torch.demo.Widget.html")
+    assert back in html and toc in html  # conf/site.yaml theme_strings
+    if lang != "en":
+        assert "Back to top" not in html and "On this page" not in html
+
+
 def test_hostile_text_is_not_html(built_site):
     html = read(built_site, "en/maps/torch.demo.Widget.html")
     assert "<script>alert(1)</script>" not in html
