@@ -93,7 +93,12 @@ def first_sentence(text: str, limit: int = 160) -> str:
         i = flat.find(stop)
         if 0 < i < limit:
             return flat[: i + len(stop)].strip()
-    return flat if len(flat) <= limit else flat[: limit - 1].rstrip() + "…"
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    if cut.count("`") % 2:  # never end inside inline code: the page would show a stray backtick
+        cut = cut[: cut.rfind("`")]
+    return cut.rstrip() + "…"
 
 
 MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was rendered from

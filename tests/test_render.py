@@ -361,3 +361,12 @@ def test_port_steps_come_from_the_rows_in_both_languages(config):
     assert (
         port_steps(mapping, config.vocab, "zh")[2] == "显式传入 `eps=1e-08` 以保持 PyTorch 的默认值"
     )
+
+
+def test_first_sentence_never_ends_inside_inline_code():
+    from apimap.render import first_sentence
+
+    text = "Both take " + "a" * 140 + " and `pos_weight_is_a_long_name` with more words after it"
+    cut = first_sentence(text)
+    assert cut.endswith("…") and cut.count("`") % 2 == 0
+    assert first_sentence("Short. Second sentence.") == "Short."

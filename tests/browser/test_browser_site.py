@@ -285,3 +285,16 @@ def test_screenshot_of_a_mapping_page_is_not_blank(page, built, screenshots, lan
     )
     assert variance > 200, "the page looks blank"
     assert page.console.errors == []
+
+
+@pytest.mark.parametrize("lang", LANGS)
+@pytest.mark.parametrize("path", ["tables/torch.nn.html", "maps/torch.nn.Linear.html"])
+def test_module_and_mapping_pages_fit_a_phone(browser, base_url, lang, path):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url)
+    page = context.new_page()
+    page.goto(f"/{lang}/{path}")
+    page.wait_for_load_state("networkidle")
+    # nothing wider than the screen: the page never scrolls sideways (code blocks scroll inside themselves)
+    overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
+    context.close()
+    assert overflow <= 0
