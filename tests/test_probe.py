@@ -542,6 +542,8 @@ def test_tensor_methods_and_attributes_are_planned(vocab):
     assert outofplace.torch.source() == "randn(2, 3).add_(other=randn(2, 3)); self"
     t = plan(_load(vocab, "Tensor/T", root=TENSOR).mapping).calls[0]
     assert (t.torch.source(), t.mindspore.source()) == ("randn(2, 3).T", "randn(2, 3).T")
+    t = plan(_load(vocab, "Tensor/T@method", root=TENSOR).mapping).calls[0]
+    assert (t.torch.source(), t.mindspore.source()) == ("randn(2, 3).T", "randn(2, 3).t()")
 
 
 def test_an_in_place_method_mapped_to_a_new_tensor_is_another_form_of_call(vocab, tmp_path):
@@ -599,6 +601,12 @@ def test_in_place_methods_attributes_and_missing_kernels(pytester):
     assert items[("torch/Tensor/T.yaml", "keywords")]["outcome"] == "agree"
     assert items[("torch/Tensor/dtype.yaml", "edge-float64")]["detail"] == "both 'float64'"
     assert items[("torch/Tensor/dtype.yaml", "edge-bool")]["outcome"] == "agree"
+    # an out-of-place method must leave its tensor alone: MindSpore's index_add writes into it on CPU
+    assert items[("torch/Tensor/index_add.yaml", "keywords")]["detail"] == (
+        "mindspore changed the tensor the method was called on (an out-of-place call)"
+    )
+    # a PyTorch attribute against a MindSpore method: the method is called
+    assert items[("torch/Tensor/T@method.yaml", "keywords")]["outcome"] == "agree"
     # requires: the missing kernel is expected where declared, an error where not, and checked when it runs
     assert items[("torch/tril@mint.yaml", "keywords")]["outcome"] == "no_kernel"
     assert status[("torch/tril@mint.yaml", "keywords")] == "passed"

@@ -76,14 +76,16 @@ def _run_side(harness, side, spec, setup, shared, arrays, edge, timeout) -> dict
             fn = getattr(receiver, spec["api"].rsplit(".", 1)[-1])
         else:
             fn = _resolve(spec["api"])
+        before = _snapshot(receiver) if spec["method"] and not spec.get("mutated") else None
         result = harness(framework, fn, args, kwargs, spec, setup, shared, value)
-        if (
-            spec.get("mutated") == "both"
-        ):  # an in-place method: what it returns, and its tensor after
+        # an in-place method: what it returns and its tensor after, or the tensor alone
+        if spec.get("mutated") == "both":
             result = (result, receiver)
         elif spec.get("mutated") == "self":
             result = receiver
         encoded = _encode(result)
+        # an out-of-place method must leave its tensor as it was (MindSpore's index_add writes into it)
+        changed = before is not None and not _same_array(before, _snapshot(receiver))
     except HarnessError as exc:
         return {"harness_error": str(exc)}
     except ExampleTimeout:
@@ -93,7 +95,24 @@ def _run_side(harness, side, spec, setup, shared, arrays, edge, timeout) -> dict
     finally:
         signal.setitimer(signal.ITIMER_REAL, 0)
         signal.signal(signal.SIGALRM, old)
-    return {"value": encoded}
+    return {"value": encoded, **({"changed_self": True} if changed else {})}
+
+
+def _snapshot(tensor):
+    from .runpart import to_numpy
+
+    try:
+        return to_numpy(tensor).copy()
+    except Exception:  # noqa: BLE001 - not a tensor (a harness's receiver always is): nothing to watch
+        return None
+
+
+def _same_array(a, b) -> bool:
+    import numpy as np
+
+    if a is None or b is None:
+        return True
+    return a.shape == b.shape and bool(np.array_equal(a, b, equal_nan=a.dtype.kind in "fc"))
 
 
 # --- harnesses: each makes what its API kind needs around the call, and returns what is compared ---------
@@ -105,8 +124,9 @@ def _call(framework, fn, args, kwargs, spec, setup, shared, value):
 
 
 def _attribute(framework, read, args, kwargs, spec, setup, shared, value):
-    """A Tensor attribute (``T``, ``shape``, ``dtype``): the value read, dtypes by their name."""
-    return _neutral(read)
+    """A Tensor attribute (``T``, ``shape``, ``dtype``): the value read, dtypes by their name; a counterpart
+    that is a method (MindSpore's ``x.imag()`` for PyTorch's ``x.imag``) is called."""
+    return _neutral(read if spec.get("attribute", True) else read())
 
 
 def _neutral(value):
@@ -312,7 +332,7 @@ def _tensor(array, framework, edge):
 def _to_framework(array, framework):
     if framework.__name__ == "torch":
         return framework.tensor(array)
-    return framework.Tensor(array)
+    return framework.Tensor(array.copy())  # never the input arrays themselves
 
 
 def _generate(spec: dict, rng):

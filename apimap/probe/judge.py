@@ -65,6 +65,13 @@ def outcome(raw: dict, rtol: float, atol: float, device_limits=()) -> Outcome:
             f"{' and '.join(shaky)}: another result on a second run with the same inputs",
             *texts,
         )
+    changed = [name for name, side in (("torch", t), ("mindspore", m)) if side.get("changed_self")]
+    if changed:
+        return Outcome(
+            "differ",
+            f"{' and '.join(changed)} changed the tensor the method was called on (an out-of-place call)",
+            *texts,
+        )
     try:
         agree, detail = _same(t["value"], m["value"], rtol, atol)
     except CompareError as exc:
