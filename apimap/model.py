@@ -65,6 +65,11 @@ class Side(Strict):
         "parameter otherwise than the call accepts: docstring name -> accepted name (torch.Tensor.div: "
         "value -> other). apimap check applies it; the probe's keyword call proves the accepted name",
     )
+    docstring_omits: list[Ident] = Field(
+        default_factory=list,
+        description="Parameters the call accepts that the framework's docstring leaves out "
+        "(torch.Tensor.bitwise_and documents no argument): apimap check does not call them nonexistent",
+    )
 
 
 class ParamRow(Strict):

@@ -182,3 +182,27 @@ def test_varargs_dispatcher_falls_back_to_its_docstring(fw):
 def test_only_varargs_anywhere_is_opaque(fw):
     sig = fw.inspect_api("mindspore.nn.LSTM").signature
     assert (sig.text, sig.opaque) == ("mindspore.nn.LSTM(*args, **kwargs)", True)
+
+
+def test_mindspore_method_overloads_in_the_docstring_are_forms():
+    from apimap.check.introspect import _docstring_signatures
+
+    class Tensor:
+        def add(self, *args, **kwargs):
+            """add(other) -> Tensor
+
+            Adds other.
+
+            .. math::
+
+                out = self + other
+
+            .. method:: Tensor.add(other, *, alpha=1) -> Tensor
+
+            Adds alpha times other.
+            """
+
+    assert _docstring_signatures("mindspore.Tensor.add", Tensor.add) == [
+        "(other) -> Tensor",
+        "(other, *, alpha=1) -> Tensor",
+    ]

@@ -377,3 +377,17 @@ def test_a_method_row_for_its_tensor_is_not_a_parameter(tmp_path, vocab, fw):
     )
     _, lines = check(tmp_path, vocab, fw, *edits, text=C_FUNCTION)
     assert lines == []
+
+
+def test_docstring_omits_declares_an_accepted_parameter_the_docstring_leaves_out(
+    tmp_path, vocab, fw
+):
+    extra = (
+        "  - {torch: dim, mindspore: axis",
+        "  - {torch: pad, relation: general}\n  - {torch: dim, mindspore: axis",
+    )
+    _, lines = check(tmp_path, vocab, fw, extra, text=C_FUNCTION)
+    assert any("torch parameter 'pad' does not exist in torch.cat" in ln for ln in lines)
+    declared = ('  version: "2.13.0"\n', '  version: "2.13.0"\n  docstring_omits: [pad]\n')
+    _, lines = check(tmp_path, vocab, fw, extra, declared, text=C_FUNCTION)
+    assert not any("'pad'" in ln for ln in lines)

@@ -341,7 +341,8 @@ def _text_signature(obj) -> str | None:
 
 def _docstring_signatures(api: str, obj) -> list[str]:
     """['(tensors, dim=0, *, out=None) -> Tensor', ...] from a docstring that starts 'cat(tensors, ...) -> Tensor';
-    later '.. function:: cat(...)' lines are further forms."""
+    later '.. function:: cat(...)' and '.. method:: Tensor.add(...)' lines (MindSpore's overloads) are further
+    forms."""
     doc = getattr(obj, "__doc__", None)
     if not isinstance(doc, str):
         return []
@@ -349,10 +350,11 @@ def _docstring_signatures(api: str, obj) -> list[str]:
     if not lines:
         return []
     name = api.rsplit(".", 1)[-1]
-    starts = [0] + [i for i, line in enumerate(lines) if i and line.startswith(".. function:: ")]
+    further = (".. function:: ", ".. method:: ")
+    starts = [0] + [i for i, line in enumerate(lines) if i and line.startswith(further)]
     forms = []
     for i in starts:
-        text = lines[i].removeprefix(".. function:: ")
+        text = lines[i].removeprefix(further[0]).removeprefix(further[1])
         match = re.match(r"^(?:[\w.]+\.)?(\w+)\s*\(", text)
         if not match or match.group(1) != name:
             if i == 0:

@@ -218,6 +218,8 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
                 param = sig.get(documented.get(bare, bare))
                 if param is not None and bare in documented:
                     continue  # the docstring's other name for it, declared in docstring_names
+                if param is None and declared is not None and bare in declared.docstring_omits:
+                    continue  # accepted, but left out of the docstring: declared in docstring_omits
                 where = f"{live[side].api} ({fw.label(side)})"
                 if param is None:
                     hint = did_you_mean(bare, [p.name for p in sig.all_params])
