@@ -391,3 +391,19 @@ def test_docstring_omits_declares_an_accepted_parameter_the_docstring_leaves_out
     declared = ('  version: "2.13.0"\n', '  version: "2.13.0"\n  docstring_omits: [pad]\n')
     _, lines = check(tmp_path, vocab, fw, extra, declared, text=C_FUNCTION)
     assert not any("'pad'" in ln for ln in lines)
+
+
+def test_only_the_stored_forms_parameters_need_rows(tmp_path, vocab, fw):
+    edits = (
+        ("torch.sum(input, dim, keepdim=False, *, dtype=None)", "torch.sum(input, *, dtype=None)"),
+        (
+            "  - {torch: dim, mindspore: dim, relation: same}",
+            "  - {mindspore: dim, relation: mindspore_default_ok, note: {en: n, zh: n}}",
+        ),
+        (
+            "  - {torch: keepdim, mindspore: keepdim, relation: same}",
+            "  - {mindspore: keepdim, relation: mindspore_default_ok, note: {en: n, zh: n}}",
+        ),
+    )
+    # dim and keepdim belong to torch.sum's other documented form: no row is asked for them
+    assert check(tmp_path, vocab, fw, *edits, text=SUM)[1] == []

@@ -76,7 +76,7 @@ def check_mapping(item: Loaded, fw: Frameworks, vocab: Vocab) -> FileCheck:
         result.live[side] = live
         _side_rules(side, declared, live, fw, add, result.chosen)
     if m.mindspore is not None:
-        _param_rules(item, result.live, fw, vocab, add)
+        _param_rules(item, result.live, fw, vocab, add, result.chosen)
     return result
 
 
@@ -186,7 +186,12 @@ def _drift_summary(stored, live: LiveSignature) -> str:
 RECEIVER = "self"  # a Tensor method's tensor (apimap.probe.plan.RECEIVER)
 
 
-def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: Vocab, add) -> None:
+def _param_rules(
+    item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: Vocab, add, chosen: dict
+) -> None:
+    """A row may name a parameter of any documented form; every parameter of the form the stored signature
+    is (``chosen``) needs a row, not those of other overloads (MindSpore's older ``gather(input_indices,
+    axis)``)."""
     m = item.mapping
     sigs = {
         side: live[side].signature
@@ -241,7 +246,8 @@ def _param_rules(item: Loaded, live: dict[str, LiveApi], fw: Frameworks, vocab: 
         general = vocab.general_params if side == "torch" else frozenset()
         declared = getattr(m, side)
         renamed = declared.docstring_names if declared is not None else {}
-        for param in sig.all_params:
+        form = chosen.get(side)
+        for param in form.params if form is not None else sig.all_params:
             name = renamed.get(param.name, param.name)
             if name not in accounted[side] and param.name not in general:
                 add(
