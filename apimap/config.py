@@ -57,6 +57,7 @@ class CategoriesFile(_Strict):
     categories: list[CategoryEntry] = Field(min_length=1)
     edge_rules: list[EdgeRuleEntry] = Field(default_factory=list)
     device_limits: list[str] = Field(default_factory=list)
+    type_limits: list[str] = Field(default_factory=list)
     edge_tolerance: dict[Literal[EDGE_CASES], ToleranceEntry] = Field(default_factory=dict)
     # the category (at least) of a torch in-place method mapped to a MindSpore API that returns a new tensor
     in_place_counterpart: str | None = None
@@ -304,6 +305,7 @@ def load_config(conf_dir: Path) -> Config:
             for i, r in enumerate(cats.edge_rules)
         ),
         device_limits=tuple(cats.device_limits),
+        type_limits=tuple(cats.type_limits),
         edge_tolerance={k: (t.rtol, t.atol) for k, t in cats.edge_tolerance.items()},
         in_place_counterpart=cats.in_place_counterpart,
         terminology=tuple(

@@ -407,7 +407,7 @@ class ProbeItem(_MappingItem):
             self._fail(self.loaded.lines.line(("probe", "state")), broken[0])
         floor = vocab.edge_tolerance.get(self.call.edge, (0.0, 0.0))
         rtol, atol = max(probe.rtol, floor[0]), max(probe.atol, floor[1])
-        result = outcome(raw, rtol, atol, vocab.device_limits)
+        result = outcome(raw, rtol, atol, vocab.device_limits, vocab.type_limits)
         self.info["outcome"], self.info["detail"] = result.outcome, result.detail[:500]
         self.info["torch_result"] = result.torch_text[:200]
         self.info["mindspore_result"] = result.mindspore_text[:200]

@@ -92,6 +92,9 @@ class Vocab:
     device_limits: tuple[
         str, ...
     ] = ()  # MindSpore error texts that mean "no kernel on this device"
+    type_limits: tuple[
+        str, ...
+    ] = ()  # ... but one for another input type: a type rejection, not no_kernel
     edge_tolerance: dict[str, tuple[float, float]] = field(
         default_factory=dict
     )  # case -> (rtol, atol) floors

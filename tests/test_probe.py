@@ -306,6 +306,14 @@ def test_a_missing_kernel_is_its_own_outcome_and_claims_nothing(vocab):
     assert vocab.edge_rule("bool", "no_kernel") is None
     plain = outcome({**raw, "mindspore": {"error": "ValueError: must not be bool"}}, 1e-5, 1e-8)
     assert plain.outcome == "mindspore_raises" and not plain.matches("close")
+    # a kernel that exists, but not for the input's type: a type rejection (conf/categories.yaml type_limits)
+    typed = {
+        **raw,
+        "mindspore": {"error": "TypeError: Select CPU operator[Cos] fail! Unsupported data type!"},
+    }
+    rejected = outcome(typed, 1e-5, 1e-8, vocab.device_limits, vocab.type_limits)
+    assert rejected.outcome == "mindspore_raises"
+    assert vocab.edge_rule("int64", rejected.outcome).implies == "types_differ"
 
 
 def test_the_edge_rules_name_the_least_category(vocab):

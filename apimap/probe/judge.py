@@ -43,8 +43,9 @@ class Outcome:
         return self.outcome not in ("agree", "lost")  # differ: any visible difference
 
 
-def outcome(raw: dict, rtol: float, atol: float, device_limits=()) -> Outcome:
-    """``device_limits``: texts of MindSpore errors that mean it has no kernel on this device."""
+def outcome(raw: dict, rtol: float, atol: float, device_limits=(), type_limits=()) -> Outcome:
+    """``device_limits``: texts of MindSpore errors that mean it has no kernel on this device; ``type_limits``:
+    those of them that mean a kernel exists but not for the input's type (a type rejection)."""
     if "lost" in raw:
         return Outcome("lost", raw["lost"])
     t, m = raw["torch"], raw["mindspore"]
@@ -54,7 +55,9 @@ def outcome(raw: dict, rtol: float, atol: float, device_limits=()) -> Outcome:
     if "error" in t:
         return Outcome("torch_raises", f"torch: {t['error']}", *texts)
     if "error" in m:
-        limited = any(text in m["error"] for text in device_limits)
+        limited = any(text in m["error"] for text in device_limits) and not any(
+            text in m["error"] for text in type_limits
+        )
         return Outcome(
             "no_kernel" if limited else "mindspore_raises", f"mindspore: {m['error']}", *texts
         )
