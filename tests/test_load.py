@@ -59,7 +59,7 @@ def test_project_mappings_are_valid(project, vocab):
         (
             "category: defaults_differ",
             "category: defaults_differ\nflavour: mild",
-            "mappings/torch/demo/Widget.yaml:14: flavour: unknown key 'flavour'; allowed: torch, mindspore, category, summary, params, examples, probe, requires, needs_review, imported_unplaced",
+            "mappings/torch/demo/Widget.yaml:14: flavour: unknown key 'flavour'; allowed: torch, mindspore, category, summary, params, examples, probe, recommended, requires, needs_review, imported_unplaced",
         ),
         # missing language text
         (
