@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import doctest
 import os
 import pickle
@@ -39,6 +41,15 @@ class Loaded:
     def slug(self) -> str:
         """Stable page name: 'torch/optim/Adam@mint.yaml' -> 'torch.optim.Adam@mint'."""
         return self.rel[: -len(".yaml")].replace("/", ".")
+
+    @property
+    def anchor(self) -> str:
+        """The page's Sphinx label: labels ignore case, so a slug with capitals gets a suffix that keeps
+        torch.Tensor.T and torch.Tensor.t apart ('torch-tensor-t-6d1f3c')."""
+        base = self.slug.replace(".", "-").lower()
+        if self.slug == self.slug.lower():
+            return base
+        return f"{base}-{hashlib.sha1(self.slug.encode()).hexdigest()[:6]}"
 
 
 def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None = None) -> Loaded:

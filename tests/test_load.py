@@ -323,3 +323,15 @@ def test_glossary_terms_rendered_wrongly_in_chinese_are_warned(fixture_tree, voc
     # inline code is not prose: `查找表` in backticks, a name, is left alone
     path.write_text(text.replace("缩放查找表", "缩放`查找表`"), encoding="utf-8")
     assert load_file(path, fixture_tree, vocab).warnings == ()
+
+
+def test_page_labels_keep_apis_that_differ_only_in_case_apart():
+    from apimap.validate import Loaded
+
+    def loaded(rel):
+        return Loaded(mapping=None, path=Path(rel), rel=rel, display=rel, lines=None)
+
+    upper, lower = loaded("torch/Tensor/T.yaml"), loaded("torch/Tensor/t.yaml")
+    assert upper.slug != lower.slug
+    assert upper.anchor.lower() != lower.anchor.lower()  # Sphinx compares labels without case
+    assert loaded("torch/sum@mint.yaml").anchor == "torch-sum@mint"
