@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-import hashlib
-
 import doctest
+import hashlib
 import os
 import pickle
 import re
