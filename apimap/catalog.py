@@ -130,7 +130,7 @@ class Catalog:
                 changes.append(ApiChange(version, "removed"))
             elif now is not None and previous is None:
                 changes.append(ApiChange(version, "added", now))
-            elif now != previous:
+            elif _spacing(now) != _spacing(previous or ""):  # "->Tensor" and "-> Tensor" are one
                 changes.append(ApiChange(version, "changed", now, previous or ""))
             previous = now
         return changes
@@ -301,3 +301,8 @@ def last_commit_dates(loaded) -> dict[str, str]:
         elif line.strip() and date:
             dates.setdefault(line.strip(), date)  # newest first: keep the first date seen
     return dates
+
+
+def _spacing(signature: str) -> str:
+    """A signature's text without spaces, so a release that only reformats it is no change."""
+    return "".join(signature.split())
