@@ -514,30 +514,22 @@ def _sides(mapping, chosen, signature, translate, ms_extra, positional, torch_me
     receiver = chosen.get(RECEIVER) if RECEIVER in chosen else None
     if receiver is not None and torch_method and not ms_method:
         ms_pos.insert(0, receiver)  # a Tensor method's counterpart function takes the tensor first
-    t_mut, m_mut = (
+    in_place = (
         is_in_place(mapping.torch.api, torch_method),
         is_in_place(mapping.mindspore.api, ms_method),
     )
-    t_attr, m_attr = (s.kind == "attribute" for s in (mapping.torch, mapping.mindspore))
+
+    def side(declared, method, pos, kw, mine, other) -> Side:
+        attribute = declared.kind == "attribute"
+        mutated = ("both" if other else "self") if mine else ""
+        return Side(
+            declared.api, method or attribute, receiver, tuple(pos), tuple(kw), mutated=mutated,
+            attribute=attribute,
+        )  # fmt: skip
+
     return (
-        Side(
-            mapping.torch.api,
-            torch_method or t_attr,
-            receiver,
-            tuple(torch_pos),
-            tuple(torch_kw),
-            mutated=("both" if m_mut else "self") if t_mut else "",
-            attribute=t_attr,
-        ),
-        Side(
-            mapping.mindspore.api,
-            ms_method or m_attr,
-            receiver,
-            tuple(ms_pos),
-            tuple(ms_kw),
-            mutated=("both" if t_mut else "self") if m_mut else "",
-            attribute=m_attr,
-        ),
+        side(mapping.torch, torch_method, torch_pos, torch_kw, *in_place),
+        side(mapping.mindspore, ms_method, ms_pos, ms_kw, *reversed(in_place)),
     )
 
 
