@@ -18,7 +18,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError
 from .model import EDGE_CASES, PROBE_OUTCOMES
 from .problems import Problem, ProblemsError, did_you_mean, format_path
 from .schema_errors import pydantic_problems
-from .vocab import Category, EdgeRule, Framework, Relation, Vocab
+from .vocab import Category, Cluster, EdgeRule, Framework, Relation, Vocab
 from .yamlsource import LineMap, read_yaml
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -90,12 +90,18 @@ class GeneralParamsFile(_Strict):
     general_params: GeneralParams
 
 
+class ClusterEntry(_Strict):
+    errors: list[str] = Field(min_length=1)
+    needs: Bilingual
+
+
 class FrameworkEntry(_Strict):
     name: str = Field(min_length=1)
     version: str = Field(pattern=r"^\d+(\.\d+)*$")
     doc_url: str = Field(pattern=r"^https?://")
     doc_lang: dict[str, str] = {}
     module_paths: dict[str, str] = {}
+    clusters: dict[str, ClusterEntry] = {}
 
 
 class FrameworksFile(_Strict):
@@ -296,7 +302,16 @@ def load_config(conf_dir: Path) -> Config:
         general_params=frozenset(read["general_params.yaml"][0].general_params.torch),
         frameworks={
             key: Framework(
-                key, f.name, f.version, f.doc_url, dict(f.doc_lang), dict(f.module_paths)
+                key,
+                f.name,
+                f.version,
+                f.doc_url,
+                dict(f.doc_lang),
+                dict(f.module_paths),
+                {
+                    k: Cluster(k, tuple(c.errors), c.needs.model_dump())
+                    for k, c in f.clusters.items()
+                },
             )
             for key, f in read["frameworks.yaml"][0].frameworks.items()
         },

@@ -136,6 +136,11 @@ class MappingOut(Out):
         description="The MindSpore kernel this API needs and the device the suite ran on lacks (the page "
         "says it is not verifiable there); null when everything could run",
     )
+    requires_cluster: str | None = Field(
+        None,
+        description="The cluster this MindSpore API needs (a key of conf/frameworks.yaml `clusters`: "
+        "`msrun`, `hccl`), which the suite's one CPU process is not; null when none",
+    )
     pages: dict[str, str] = Field(
         description="Site language code -> page path relative to the site root"
     )
@@ -295,6 +300,7 @@ def build_export(catalog: Catalog) -> Export:
                 probe=probe,
                 releases={r.version: r.status for r in catalog.release_statuses(item)},
                 requires_kernel=m.requires.kernel if m.requires else None,
+                requires_cluster=m.requires.cluster if m.requires else None,
                 pages={lang: catalog.page_path(item, lang) for lang in catalog.languages},
             )
         )

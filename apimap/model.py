@@ -264,13 +264,26 @@ class Probe(Strict):
 
 
 class Requires(Strict):
-    """What running this mapping needs that the machine running the suite lacks. The runner keeps it honest:
-    a probe call or example that runs anyway fails, naming what to remove."""
+    """What running this mapping needs that the machine running the suite lacks: a kernel, or a cluster. The
+    runner keeps it honest: a probe call or example that runs anyway fails, naming what to remove."""
 
-    kernel: NonEmpty = Field(
+    kernel: NonEmpty | None = Field(
+        None,
         description="The MindSpore kernel (operator) with no kernel on the device the suite runs on, as "
-        "MindSpore's error names it (`AdamW` for 'Unsupported op [AdamW] on CPU')"
+        "MindSpore's error names it (`AdamW` for 'Unsupported op [AdamW] on CPU')",
     )
+    cluster: NonEmpty | None = Field(
+        None,
+        description="The cluster MindSpore's API needs, a key of conf/frameworks.yaml's `clusters` (`msrun`: "
+        "a job its launcher started; `hccl`: Ascend devices). The suite runs one plain process on CPU, so "
+        "the MindSpore code that reaches it stops at that cluster's error, as expected",
+    )
+
+    @model_validator(mode="after")
+    def _one(self):
+        if (self.kernel is None) == (self.cluster is None):
+            raise ValueError("give exactly one of kernel or cluster")
+        return self
 
 
 class Mapping(Strict):
@@ -293,8 +306,8 @@ class Mapping(Strict):
     )
     requires: Requires | None = Field(
         None,
-        description="Declared when MindSpore cannot run the API here (no kernel on this device): the page "
-        "says it is not verifiable, the probe's and examples' no-kernel errors are expected",
+        description="Declared when MindSpore cannot run the API here (no kernel on this device, or no cluster): "
+        "the page says it is not verifiable, and the probe's and examples' errors saying so are expected",
     )
     needs_review: NonEmpty | None = None
     imported_unplaced: list[NonEmpty] = Field(

@@ -273,6 +273,8 @@ class ExampleItem(_MappingItem):
             failed = result["status"] != "passed"
             if failed and self._no_kernel(result):
                 pytest.xfail(self._no_kernel(result))
+            if not failed:
+                self._cluster_honest(state)
             if failed and not expected:
                 self.info["status"] = result["status"]  # errored (missing package) or failed
                 raise ExampleFailure(self._report(result))
@@ -292,19 +294,46 @@ class ExampleItem(_MappingItem):
                 )
 
     def _no_kernel(self, result: dict, part: str | None = None) -> str | None:
-        """Why a failed MindSpore part is expected: the mapping ``requires`` a kernel this device lacks and
-        the error says so (any other failure stays a failure)."""
+        """Why a failed MindSpore part is expected: the mapping ``requires`` a kernel this device lacks, or a
+        cluster the suite does not have, and the error says so (any other failure stays a failure)."""
         requires = self.loaded.mapping.requires
         message = result.get("message", "")
+        if not requires or (part or self.part) != "mindspore":
+            return None
+        if requires.cluster:
+            cluster = self._cluster()
+            if cluster and cluster.stopped(message):
+                return f"needs {cluster.needs['en']}; the suite runs one process on CPU"
+            return None
         limits = _vocab(self.loaded.path, self.config).device_limits
-        if (
-            requires
-            and (part or self.part) == "mindspore"
-            and _names_kernel(message, requires.kernel)
-            and any(text in message for text in limits)
-        ):
+        if _names_kernel(message, requires.kernel) and any(text in message for text in limits):
             return f"needs the MindSpore kernel {requires.kernel}, which this device lacks"
         return None
+
+    def _cluster(self):
+        requires = self.loaded.mapping.requires
+        clusters = _vocab(self.loaded.path, self.config).frameworks["mindspore"].clusters
+        return clusters.get(requires.cluster) if requires and requires.cluster else None
+
+    def _cluster_honest(self, state) -> None:
+        """``requires: {cluster}`` kept honest: at the last example with a MindSpore part, at least one
+        example's MindSpore part must have stopped at that cluster's error; else it runs without one now."""
+        cluster = self._cluster()
+        examples = self.loaded.mapping.examples
+        last = max((i for i, ex in enumerate(examples) if ex.mindspore), default=None)
+        if cluster is None or self.part != "mindspore" or self.index != last:
+            return
+        earlier = [i for i in range(last) if examples[i].mindspore]
+        if any(
+            cluster.stopped(state.result(self, "mindspore", i).get("message", "")) for i in earlier
+        ):
+            return
+        self.info["status"] = "xpassed"
+        raise ExampleFailure(
+            f"{self.display}:{self.loaded.lines.line(('requires', 'cluster'))}: requires says MindSpore needs "
+            f"{cluster.needs['en']}, but every example's MindSpore part ran here without it: remove requires "
+            "and check what the page claims"
+        )
 
     @property
     def expected_failure(self) -> tuple[str, str, str] | None:
@@ -439,6 +468,8 @@ class ProbeItem(_MappingItem):
         needs that declaration (the page then says it is not verifiable here); with it, the first call running
         on MindSpore means the kernel exists now. Edge cases may lack a kernel (float16, bool) either way."""
         requires = self.loaded.mapping.requires
+        if requires and requires.kernel is None:
+            requires = None  # a cluster: shown by examples, not by probe calls
         if self.call.edge is not None:
             return
         if result.outcome == "no_kernel":
@@ -533,15 +564,17 @@ class _State:
                 )
         return self._executor
 
-    def result(self, item: ExampleItem, part: str) -> dict:
-        """The result of one part, run now unless this process already ran it (compare needs both)."""
-        key = (str(item.loaded.path), item.index, part)
+    def result(self, item: ExampleItem, part: str, index: int | None = None) -> dict:
+        """The result of one part of ``item``'s example (or of its file's example ``index``), run now unless
+        this process already ran it (compare needs both parts)."""
+        index = item.index if index is None else index
+        key = (str(item.loaded.path), index, part)
         if key not in self.results:
-            ex = item.example
+            ex = item.loaded.mapping.examples[index]
             request = {
                 "file": str(item.loaded.path),
                 "display": item.display,
-                "first_line": item.first_line(part),
+                "first_line": item.loaded.lines.text_line(("examples", index, part)),
                 "label": f"{ex.id}[{part}]",
                 "code": getattr(ex, part),
                 "options": list(ex.options),

@@ -302,6 +302,7 @@ def semantic_problems(
     yield from _category_rule(m, vocab, rows, at)
     yield from _example_rules(m, lines, display, at)
     yield from _probe_rules(m, vocab, at)
+    yield from _requires_rule(m, vocab, at)
     if m.needs_review:
         yield at(("needs_review",), f"needs review: {m.needs_review}", "warning")
     for loc, text in texts(m):
@@ -310,6 +311,30 @@ def semantic_problems(
     for loc, message in terminology(m, vocab.terminology):
         yield at(loc, message, "warning")
     yield from _placeholder_problems(m, at)
+
+
+def _requires_rule(m: Mapping, vocab: Vocab, at) -> Iterable[Problem]:
+    """``requires`` names a MindSpore side and, for a cluster, one conf/frameworks.yaml knows, shown by an
+    example (the runner proves a cluster's need only from examples' MindSpore parts)."""
+    if m.requires is None:
+        return
+    if m.mindspore is None:
+        yield at(("requires",), "a missing counterpart requires nothing: remove requires")
+        return
+    cluster = m.requires.cluster
+    if cluster is None:
+        return
+    known = vocab.frameworks["mindspore"].clusters
+    if cluster not in known:
+        yield at(
+            ("requires", "cluster"),
+            f"unknown cluster '{cluster}'{did_you_mean(cluster, known)} (conf/frameworks.yaml clusters)",
+        )
+    elif not any(ex.mindspore for ex in m.examples):
+        yield at(
+            ("requires", "cluster"),
+            "a cluster's need is shown by an example: add one whose MindSpore part reaches it",
+        )
 
 
 _CODE = re.compile(r"`[^`]*`")

@@ -39,6 +39,19 @@ class EdgeRule:
 
 
 @dataclass(frozen=True)
+class Cluster:
+    """What some APIs need beyond the one CPU process the suite runs (conf/frameworks.yaml ``clusters``)."""
+
+    key: str
+    errors: tuple[str, ...]  # texts of the errors such an API raises in that one process
+    needs: dict[str, str]  # {en, zh}: how the page names it
+
+    def stopped(self, message: str) -> bool:
+        """Whether an error is this cluster's: the code ran as far as it can without one."""
+        return any(text in message for text in self.errors)
+
+
+@dataclass(frozen=True)
 class Framework:
     key: str
     name: str
@@ -46,6 +59,7 @@ class Framework:
     doc_url: str
     doc_lang: dict[str, str]
     module_paths: dict[str, str]
+    clusters: dict[str, Cluster] = field(default_factory=dict)
 
     @property
     def short_version(self) -> str:

@@ -370,3 +370,27 @@ def test_first_sentence_never_ends_inside_inline_code():
     cut = first_sentence(text)
     assert cut.endswith("…") and cut.count("`") % 2 == 0
     assert first_sentence("Short. Second sentence.") == "Short."
+
+
+def test_pages_say_what_could_not_be_verified_here(project, config, tmp_path):
+    """``requires``: a missing kernel and a missing cluster each get their warning, in both languages."""
+    fixtures = REPO / "tests" / "fixtures"
+    pages = {}
+    for root, rel in (
+        (fixtures / "cluster" / "mappings", "torch/distributed/init_process_group.yaml"),
+        (fixtures / "probe_tensor" / "mappings", "torch/tril@mint.yaml"),
+    ):
+        loaded, problems = load_tree([root / rel], root, config.vocab)
+        assert not problems
+        out = tmp_path / rel
+        render_all(Catalog.of(config, loaded), project.templates, out)
+        pages[rel] = {p.parent.parent.name: p.read_text() for p in out.rglob("maps/*.md")}
+    cluster = pages["torch/distributed/init_process_group.yaml"]
+    assert (
+        "Not verifiable here: `mindspore.communication.init` needs a distributed job started by `msrun` (or "
+        "`mpirun`), one process per device, and the suite runs one process on CPU." in cluster["en"]
+    )
+    assert "需要由 `msrun`（或 `mpirun`）启动、每个设备一个进程的分布式任务" in cluster["zh_CN"]
+    kernel = pages["torch/tril@mint.yaml"]
+    assert "Not verifiable on CPU: MindSpore 2.10.0 has no CPU kernel for `TrilExt`" in kernel["en"]
+    assert "没有 `mindspore.mint.tril` 所需的 `TrilExt` CPU 算子" in kernel["zh_CN"]
