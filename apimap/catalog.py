@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import subprocess
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 from .config import Config
@@ -63,6 +63,59 @@ class ReleaseStatus:
     failures: tuple[tuple[str, str], ...] = ()
 
 
+def _namespace_tag(item: Loaded) -> str:
+    """A page tag from the MindSpore API's namespace: 'mindspore.ops.gather' -> 'ops', 'mindspore.Tensor.add'
+    -> 'tensor', 'mindspore.experimental.optim.AdamW' -> 'optim'; 'none' for a missing counterpart."""
+    if item.mapping.mindspore is None:
+        return "none"
+    parts = item.mapping.mindspore.api.split(".")
+    return (parts[-2] if len(parts) > 2 else parts[0]).lower()
+
+
+def recommended_of(same: list[Loaded], vocab: Vocab) -> Loaded | None:
+    """Of the counterparts of one torch API, the one to reach for first: the one marked ``recommended``, else
+    the only one with the closest category (lowest in conf/categories.yaml) that runs here (no ``requires``);
+    None for a single mapping or a tie."""
+    if len(same) < 2:
+        return None
+    marked = [x for x in same if x.mapping.recommended]
+    if marked:
+        return marked[0]
+    runnable = [x for x in same if x.mapping.requires is None and x.mapping.mindspore]
+    rank = {x.rel: vocab.categories[x.mapping.category].priority for x in runnable}
+    closest = [x for x in runnable if rank[x.rel] == min(rank.values(), default=None)]
+    return closest[0] if len(closest) == 1 else None
+
+
+def place_pages(loaded, vocab: Vocab) -> list[Loaded]:
+    """Give each mapping its page name. Where a torch API has several counterparts, its plain URL belongs to
+    the recommended one (``recommended_of``), or to a chooser on a tie: the plain file, when it is not the
+    recommended one, moves to ``<api>@<namespace tag>`` (the MindSpore API's last name appended if taken)."""
+    loaded = list(loaded)
+    groups: dict[str, list[Loaded]] = defaultdict(list)
+    for item in loaded:
+        groups[item.plain_slug].append(item)
+    best = {slug: recommended_of(group, vocab) for slug, group in groups.items()}
+    taken = {item.file_slug for item in loaded}
+    placed = []
+    for item in loaded:
+        group = groups[item.plain_slug]
+        if len(group) < 2:
+            placed.append(item)
+            continue
+        if item is best[item.plain_slug]:
+            placed.append(replace(item, page=item.plain_slug))
+        elif item.file_slug == item.plain_slug:
+            page = f"{item.plain_slug}@{_namespace_tag(item)}"
+            if page in taken:
+                page = f"{page}.{item.mapping.mindspore.api.rsplit('.', 1)[-1]}"
+            taken.add(page)
+            placed.append(replace(item, page=page))
+        else:
+            placed.append(item)
+    return placed
+
+
 @dataclass(frozen=True)
 class Catalog:
     config: Config
@@ -80,8 +133,24 @@ class Catalog:
 
     @classmethod
     def of(cls, config: Config, loaded, **results) -> Catalog:
-        """A catalog of ``loaded`` in page order (by slug), with optional results (doctest, check, updated)."""
-        return cls(config, tuple(sorted(loaded, key=lambda x: x.slug)), **results)
+        """A catalog of ``loaded`` in page order (by slug), with optional results (doctest, check, updated).
+
+        An API's plain URL (``maps/torch.gather``) is its recommended counterpart's page, or a chooser when
+        none is (``place_pages``)."""
+        placed = place_pages(loaded, config.vocab)
+        return cls(config, tuple(sorted(placed, key=lambda x: x.slug)), **results)
+
+    def choosers(self) -> list[tuple[str, list[Loaded]]]:
+        """(plain slug, counterparts) of every torch API whose plain URL is a chooser: several counterparts,
+        none of them recommended."""
+        groups: dict[str, list[Loaded]] = defaultdict(list)
+        for item in self.mappings:
+            groups[item.plain_slug].append(item)
+        return [
+            (slug, self.counterparts(items[0]))
+            for slug, items in sorted(groups.items())
+            if len(items) > 1 and recommended_of(items, self.vocab) is None
+        ]
 
     @property
     def vocab(self) -> Vocab:
@@ -226,20 +295,9 @@ class Catalog:
         return sorted(same, key=lambda x: (x is not best, "@" in x.rel, x.rel))
 
     def recommended(self, item: Loaded) -> Loaded | None:
-        """The counterpart of ``item``'s torch API to reach for first: the one marked ``recommended``, else the
-        only one with the closest category (lowest in conf/categories.yaml) that runs here (no ``requires``);
-        None for a single mapping or a tie."""
+        """The counterpart of ``item``'s torch API to reach for first (``recommended_of``)."""
         api = item.mapping.torch.api
-        same = [x for x in self.mappings if x.mapping.torch.api == api]
-        if len(same) < 2:
-            return None
-        marked = [x for x in same if x.mapping.recommended]
-        if marked:
-            return marked[0]
-        runnable = [x for x in same if x.mapping.requires is None and x.mapping.mindspore]
-        rank = {x.rel: self.vocab.categories[x.mapping.category].priority for x in runnable}
-        closest = [x for x in runnable if rank[x.rel] == min(rank.values(), default=None)]
-        return closest[0] if len(closest) == 1 else None
+        return recommended_of([x for x in self.mappings if x.mapping.torch.api == api], self.vocab)
 
     def by_module(self) -> list[tuple[str, list[Loaded]]]:
         groups: dict[str, list[Loaded]] = defaultdict(list)

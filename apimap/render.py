@@ -17,7 +17,7 @@ from . import pool
 from .catalog import MAPS_DIR, TABLES_DIR, Catalog
 from .fingerprint import digest, render_inputs
 from .results import WORST_FIRST
-from .validate import Loaded
+from .validate import Loaded, anchor_of
 
 DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extension (not pages)
 EXPLORER_DATA = "explorer.json"
@@ -174,6 +174,7 @@ def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
     ] + [r.model_dump() for r in catalog.doctest.probes_for(item.rel).values()]
     check = catalog.check.files.get(item.rel)
     extra = {
+        "page": item.slug,
         "doctest": results,
         "versions": catalog.doctest.versions if results else {},
         "check": check.model_dump() if check else None,
@@ -320,6 +321,17 @@ def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
         "index.md",
         templates.get("index.md.j2").render(modules=modules, total=len(catalog.mappings), **common),
     )
+    chooser = templates.get("chooser.md.j2")
+    for slug, items in catalog.choosers():
+        yield (
+            f"{MAPS_DIR}/{slug}.md",
+            chooser.render(
+                api=items[0].mapping.torch.api,
+                anchor="choose-" + anchor_of(slug),
+                items=items,
+                **common,
+            ),
+        )
     yield "status.md", templates.get("status.md.j2").render(items=catalog.mappings, **common)
     yield (
         "divergences.md",

@@ -35,20 +35,35 @@ class Loaded:
     display: str  # how problems name the file, e.g. "mappings/torch/optim/Adamax.yaml"
     lines: LineMap
     warnings: tuple[Problem, ...] = ()  # e.g. rows an importer flagged for review
+    page: str | None = None  # the page name the catalog gave it, when not its file's (Catalog.of)
 
     @property
-    def slug(self) -> str:
-        """Stable page name: 'torch/optim/Adam@mint.yaml' -> 'torch.optim.Adam@mint'."""
+    def file_slug(self) -> str:
+        """The file's page name: 'torch/optim/Adam@mint.yaml' -> 'torch.optim.Adam@mint'."""
         return self.rel[: -len(".yaml")].replace("/", ".")
 
     @property
+    def plain_slug(self) -> str:
+        """The page name of its torch API, whichever counterpart: 'torch.optim.Adam'."""
+        return self.file_slug.split("@")[0]
+
+    @property
+    def slug(self) -> str:
+        """The page's name: its file's, unless the catalog moved it off its API's plain URL."""
+        return self.page or self.file_slug
+
+    @property
     def anchor(self) -> str:
-        """The page's Sphinx label: labels ignore case, so a slug with capitals gets a suffix that keeps
-        torch.Tensor.T and torch.Tensor.t apart ('torch-tensor-t-6d1f3c')."""
-        base = self.slug.replace(".", "-").lower()
-        if self.slug == self.slug.lower():
-            return base
-        return f"{base}-{hashlib.sha1(self.slug.encode()).hexdigest()[:6]}"
+        return anchor_of(self.slug)
+
+
+def anchor_of(slug: str) -> str:
+    """A page's Sphinx label: labels ignore case, so a slug with capitals gets a suffix that keeps
+    torch.Tensor.T and torch.Tensor.t apart ('torch-tensor-t-6d1f3c')."""
+    base = slug.replace(".", "-").lower()
+    if slug == slug.lower():
+        return base
+    return f"{base}-{hashlib.sha1(slug.encode()).hexdigest()[:6]}"
 
 
 def load_file(path: Path, root: Path | None, vocab: Vocab, display: str | None = None) -> Loaded:

@@ -234,17 +234,23 @@ def test_one_recommended_counterpart_per_torch_api(fixture_tree, vocab):
     ]
 
 
-def test_the_recommended_counterpart_is_marked_or_the_closest(fixture_tree, config):
+def test_the_plain_url_is_the_recommended_counterpart_or_a_chooser(fixture_tree, config):
     from apimap.catalog import Catalog
 
     loaded, _ = load_tree([fixture_tree], fixture_tree, config.vocab)
     catalog = Catalog.of(config, loaded)
-    thing = next(x for x in loaded if x.slug == "torch.demo.nn.Thing")
+    thing = next(x for x in catalog.mappings if x.rel == "torch/demo/nn/Thing.yaml")
+    # both consistent: a tie, nothing is recommended; the plain URL is a chooser, the plain file moves aside
+    assert catalog.recommended(thing) is None
     assert [x.slug for x in catalog.counterparts(thing)] == [
-        "torch.demo.nn.Thing",
+        "torch.demo.nn.Thing@demo",
         "torch.demo.nn.Thing@other",
     ]
-    assert catalog.recommended(thing) is None  # both consistent: a tie, nothing is recommended
+    assert [(slug, [x.rel for x in items]) for slug, items in catalog.choosers()] == [
+        ("torch.demo.nn.Thing", ["torch/demo/nn/Thing.yaml", "torch/demo/nn/Thing@other.yaml"])
+    ]
+    # a single counterpart keeps its file's name
+    assert "torch.demo.Widget" in {x.slug for x in catalog.mappings}
     other = fixture_tree / "torch/demo/nn/Thing@other.yaml"
     other.write_text(
         other.read_text(encoding="utf-8").replace("category:", "recommended: true\ncategory:", 1),
@@ -252,9 +258,38 @@ def test_the_recommended_counterpart_is_marked_or_the_closest(fixture_tree, conf
     )
     loaded, _ = load_tree([fixture_tree], fixture_tree, config.vocab)
     catalog = Catalog.of(config, loaded)
-    thing = next(x for x in loaded if x.slug == "torch.demo.nn.Thing")
-    assert catalog.recommended(thing).slug == "torch.demo.nn.Thing@other"
-    assert catalog.counterparts(thing)[0].slug == "torch.demo.nn.Thing@other"
+    thing = next(x for x in catalog.mappings if x.rel == "torch/demo/nn/Thing.yaml")
+    # marked: the recommended one takes the plain URL, first in the list; no chooser
+    assert catalog.recommended(thing).rel == "torch/demo/nn/Thing@other.yaml"
+    assert [x.slug for x in catalog.counterparts(thing)] == [
+        "torch.demo.nn.Thing",
+        "torch.demo.nn.Thing@demo",
+    ]
+    assert catalog.choosers() == []
+
+
+def test_a_closer_category_is_recommended_without_a_mark(fixture_tree, config):
+    from apimap.catalog import Catalog
+
+    other = fixture_tree / "torch/demo/nn/Thing@other.yaml"
+    text = other.read_text(encoding="utf-8").replace(
+        "category: consistent", "category: defaults_differ"
+    )
+    other.write_text(
+        text.replace("relation: same}\n  - {torch: b", "relation: same}\n  - {torch: b", 1).replace(
+            "{torch: b, mindspore: b, relation: same}",
+            "{torch: b, mindspore: b, relation: default_differs, note: {en: d, zh: d}}",
+        ),
+        encoding="utf-8",
+    )
+    loaded, problems = load_tree([fixture_tree], fixture_tree, config.vocab)
+    assert not problems
+    catalog = Catalog.of(config, loaded)
+    assert {x.rel: x.slug for x in catalog.mappings if "Thing" in x.rel} == {
+        "torch/demo/nn/Thing.yaml": "torch.demo.nn.Thing",
+        "torch/demo/nn/Thing@other.yaml": "torch.demo.nn.Thing@other",
+    }
+    assert catalog.choosers() == []
 
 
 def test_missing_category_has_no_mindspore_side(fixture_tree, vocab):

@@ -103,9 +103,11 @@ def test_one_edit_rewrites_only_its_pages_and_tables(rendered, fixture_tree, voc
     )
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     stats = render_all(Catalog.of(catalog.config, loaded), catalog_templates(), out)
-    # the English page and the module table (whose "in short" column shows the summary); Chinese text did not change
+    # the English page (moved off the plain URL: Thing has two counterparts and neither is recommended), the
+    # chooser at the plain URL and the module table (both show the summary); Chinese text did not change
     assert sorted(p.relative_to(out).as_posix() for p in stats.written) == [
         "en/maps/torch.demo.nn.Thing.md",
+        "en/maps/torch.demo.nn.Thing@demo.md",
         "en/tables/torch.demo.nn.md",
     ]
 
@@ -115,10 +117,14 @@ def test_removed_mapping_removes_its_pages(rendered, fixture_tree, vocab):
     (fixture_tree / "torch/demo/nn/Thing@other.yaml").unlink()
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     stats = render_all(Catalog.of(catalog.config, loaded), catalog_templates(), out)
+    # Thing is now the only counterpart: its page takes the plain URL back from the chooser
     assert sorted(p.relative_to(out).as_posix() for p in stats.removed) == [
+        "en/maps/torch.demo.nn.Thing@demo.md",
         "en/maps/torch.demo.nn.Thing@other.md",
+        "zh_CN/maps/torch.demo.nn.Thing@demo.md",
         "zh_CN/maps/torch.demo.nn.Thing@other.md",
     ]
+    assert "apimap-chooser" not in (out / "en/maps/torch.demo.nn.Thing.md").read_text()
 
 
 def test_yaml_text_cannot_inject_html_or_break_tables(rendered):
@@ -209,7 +215,7 @@ def test_template_change_rerenders_every_mapping_page(
     finally:
         render.mapping_page = saved
     # every mapping page rendered again, both languages
-    assert sorted(calls) == sorted(2 * [x.slug for x in loaded])
+    assert sorted(calls) == sorted(2 * [x.slug for x in Catalog.of(config, loaded).mappings])
     assert len([p for p in stats.written if "/maps/" in p.as_posix()]) == 2 * len(loaded)
 
 
@@ -251,7 +257,7 @@ def test_a_code_change_rerenders_every_mapping_page(
         )
     )
     render_all(Catalog.of(config, loaded), project.templates, out)
-    assert sorted(calls) == sorted(2 * [x.slug for x in loaded])
+    assert sorted(calls) == sorted(2 * [x.slug for x in Catalog.of(config, loaded).mappings])
 
 
 def test_a_results_change_rerenders_only_the_pages_it_concerns(rendered, monkeypatch):
@@ -394,3 +400,19 @@ def test_pages_say_what_could_not_be_verified_here(project, config, tmp_path):
     kernel = pages["torch/tril@mint.yaml"]
     assert "Not verifiable on CPU: MindSpore 2.10.0 has no CPU kernel for `TrilExt`" in kernel["en"]
     assert "没有 `mindspore.mint.tril` 所需的 `TrilExt` CPU 算子" in kernel["zh_CN"]
+
+
+def test_a_tie_gets_a_chooser_at_the_plain_url_in_both_languages(rendered):
+    _, _, out, _ = rendered
+    en = (out / "en/maps/torch.demo.nn.Thing.md").read_text()
+    zh = (out / "zh_CN/maps/torch.demo.nn.Thing.md").read_text()
+    assert "# torch.demo.nn.Thing → which MindSpore API?" in en
+    assert (
+        "- [`mindspore.demo.thing`](torch.demo.nn.Thing@demo.md) {apimap-badge}`category:consistent`"
+        in en
+    )
+    assert "- [`mindspore.demo.thing2`](torch.demo.nn.Thing@other.md)" in en
+    assert "对应哪个 MindSpore 接口？" in zh and "(torch.demo.nn.Thing@demo.md)" in zh
+    # each counterpart page links the others by their moved names
+    page = (out / "en/maps/torch.demo.nn.Thing@other.md").read_text()
+    assert "[`mindspore.demo.thing`](torch.demo.nn.Thing@demo.md)" in page

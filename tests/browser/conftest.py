@@ -6,6 +6,7 @@ scripts/test installs chromium, and ``-m "not browser"`` (scripts/test --no-brow
 
 from __future__ import annotations
 
+import contextlib
 import functools
 import http.server
 import shutil
@@ -27,8 +28,9 @@ REQUEST_URL = "https://example.org/apimap/issues/new?title=Mapping%20for%20{api}
 SCREENSHOTS = REPO / "site" / "_build" / "screenshots"  # kept after the run, for people to look at
 
 
-def make_project(root: Path) -> Project:
-    """A project folder: the repo's conf (with an edit URL), templates and site assets, the fixture mappings."""
+def make_project(root: Path, *extra: Path) -> Project:
+    """A project folder: the repo's conf (with an edit URL), templates and site assets, the fixture mappings
+    (and those of ``extra`` mappings folders)."""
     shutil.copytree(REPO / "conf", root / "conf")
     site_yaml = (root / "conf" / "site.yaml").read_text(encoding="utf-8")
     (root / "conf" / "site.yaml").write_text(
@@ -42,6 +44,8 @@ def make_project(root: Path) -> Project:
         (root / "site").mkdir(exist_ok=True)
         (root / "site" / name).symlink_to(REPO / "site" / name)
     shutil.copytree(FIXTURE / "mappings", root / "mappings")
+    for folder in extra:
+        shutil.copytree(folder, root / "mappings", dirs_exist_ok=True)
     (root / "site" / "_build").mkdir(parents=True)
     shutil.copy(FIXTURE / "doctest-results.json", root / "site" / "_build" / "doctest-results.json")
     shutil.copytree(
@@ -50,9 +54,7 @@ def make_project(root: Path) -> Project:
     return Project(root)
 
 
-@pytest.fixture(scope="session")
-def built(tmp_path_factory) -> Project:
-    project = make_project(tmp_path_factory.mktemp("browser-site"))
+def build(project: Project) -> Project:
     run = subprocess.run(
         [sys.executable, "-m", "apimap", "--project", str(project.root), "build"],
         capture_output=True,
@@ -62,6 +64,37 @@ def built(tmp_path_factory) -> Project:
     )
     assert run.returncode == 0, run.stdout + run.stderr
     return project
+
+
+@pytest.fixture(scope="session")
+def built(tmp_path_factory) -> Project:
+    return build(make_project(tmp_path_factory.mktemp("browser-site")))
+
+
+@pytest.fixture(scope="session")
+def counterparts_url(tmp_path_factory) -> str:
+    """The fixture site plus tests/fixtures/site_counterparts (APIs with two counterparts each), served."""
+    extra = REPO / "tests" / "fixtures" / "site_counterparts" / "mappings"
+    project = build(make_project(tmp_path_factory.mktemp("counterparts-site"), extra))
+    with serving(project.html) as url:
+        yield url
+
+
+@pytest.fixture
+def new_page(browser):
+    """new_page(base_url, width): a page of its own context, with its console errors collected."""
+    contexts = []
+
+    def make(base_url: str, width: int = 1280):
+        context = browser.new_context(viewport={"width": width, "height": 900}, base_url=base_url)
+        contexts.append(context)
+        page = context.new_page()
+        page.console = Console(page)
+        return page
+
+    yield make
+    for context in contexts:
+        context.close()
 
 
 @pytest.fixture(scope="session")
@@ -98,15 +131,24 @@ class _Server(http.server.ThreadingHTTPServer):
             super().handle_error(request, client_address)
 
 
-@pytest.fixture(scope="session")
-def base_url(built) -> str:
-    handler = functools.partial(_Quiet, directory=str(built.html))
+@contextlib.contextmanager
+def serving(html: Path):
+    """The built site on 127.0.0.1, as its base URL."""
+    handler = functools.partial(_Quiet, directory=str(html))
     server = _Server(("127.0.0.1", 0), handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    yield f"http://127.0.0.1:{server.server_address[1]}"
-    server.shutdown()
-    server.server_close()
+    try:
+        yield f"http://127.0.0.1:{server.server_address[1]}"
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+@pytest.fixture(scope="session")
+def base_url(built) -> str:
+    with serving(built.html) as url:
+        yield url
 
 
 @pytest.fixture(scope="session")
