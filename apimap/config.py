@@ -84,6 +84,8 @@ class RelationsFile(_Strict):
 
 class GeneralParams(_Strict):
     torch: list[str]
+    about: Bilingual  # what a general difference is: the head of the site's page on them
+    why: dict[str, Bilingual]  # per parameter: why it has no MindSpore counterpart, and what to do
 
 
 class GeneralParamsFile(_Strict):
@@ -265,6 +267,30 @@ def load_config(conf_dir: Path) -> Config:
                         f"unknown category '{entry.implies}'{did_you_mean(entry.implies, category_ids)}",
                     )
                 )
+    general, general_lines, general_file = read["general_params.yaml"]
+    listed = general.general_params.torch
+    for name in general.general_params.why:
+        if name not in listed:
+            loc = ("general_params", "why", name)
+            problems.append(
+                Problem(
+                    general_file,
+                    general_lines.line(loc),
+                    format_path(loc),
+                    f"'{name}' is not in general_params.torch{did_you_mean(name, listed)}",
+                )
+            )
+    for i, name in enumerate(listed):
+        if name not in general.general_params.why:
+            loc = ("general_params", "torch", i)
+            problems.append(
+                Problem(
+                    general_file,
+                    general_lines.line(loc),
+                    format_path(loc),
+                    f"'{name}' has no entry in general_params.why (the site's page says what to do with it)",
+                )
+            )
     chosen = cats.in_place_counterpart
     if chosen is not None and chosen not in category_ids:
         loc = ("in_place_counterpart",)
@@ -299,7 +325,9 @@ def load_config(conf_dir: Path) -> Config:
             )
             for r in rels.relations
         },
-        general_params=frozenset(read["general_params.yaml"][0].general_params.torch),
+        general_params=frozenset(general.general_params.torch),
+        general_about=general.general_params.about.model_dump(),
+        general_why={k: v.model_dump() for k, v in general.general_params.why.items()},
         frameworks={
             key: Framework(
                 key,

@@ -307,6 +307,8 @@ def _common(catalog: Catalog, templates: Templates, lang: str) -> dict:
         MAPS_DIR=MAPS_DIR,
         TABLES_DIR=TABLES_DIR,
         templates=templates,
+        # relations whose rows need the porting engineer to act (they have a porting step): listed first
+        acting=[r.id for r in catalog.vocab.relations.values() if r.port],
     )
 
 
@@ -332,6 +334,7 @@ def aggregate_pages(catalog: Catalog, templates: Templates, lang: str):
                 **common,
             ),
         )
+    yield "general.md", templates.get("general.md.j2").render(**common)
     yield "status.md", templates.get("status.md.j2").render(items=catalog.mappings, **common)
     yield (
         "divergences.md",

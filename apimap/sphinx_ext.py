@@ -47,8 +47,14 @@ class badge(nodes.inline):
 
 
 def _visit_badge(self, node):
+    """A badge's definition is reachable without a mouse: the badge takes keyboard focus (a tap focuses it
+    too) and apimap.css shows ``data-def`` while it has focus; screen readers get it in the label."""
+    title, label = node["apimap_title"], node.astext()
+    extra = {}
+    if title and title != label:
+        extra = {"tabindex": "0", "data-def": title, "aria-label": f"{label}: {title}"}
     self.body.append(
-        self.starttag(node, "span", "", CLASS=" ".join(node["classes"]), title=node["apimap_title"])
+        self.starttag(node, "span", "", CLASS=" ".join(node["classes"]), title=title, **extra)
     )
 
 
@@ -93,6 +99,11 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
     if kind == "category" and value in vocab.categories:
         cat = vocab.categories[value]
         label, title, css = cat.label[lang], cat.definition[lang], f"apimap-cat apimap-cat-{value}"
+    elif kind == "relation" and value in vocab.relations:
+        rel = vocab.relations[value]
+        act = "act" if rel.port else "ok"
+        label, css = rel.label[lang], f"apimap-rel apimap-rel-{act}"
+        title = getattr(conf.strings[f"relation_{act}"], lang)
     elif kind in ("status", "check"):
         key = f"status_{value}" if kind == "status" else f"check_{value}"
         label = getattr(conf.strings[key], lang) if key in conf.strings else value

@@ -113,6 +113,10 @@ class Vocab:
         default_factory=dict
     )  # case -> (rtol, atol) floors
     in_place_counterpart: str | None = None  # see conf/categories.yaml
+    general_about: dict[str, str] = field(
+        default_factory=dict
+    )  # {en, zh}: what a general difference is
+    general_why: dict[str, dict[str, str]] = field(default_factory=dict)  # parameter -> {en, zh}
     # conf/glossary.yaml's terms with known wrong renderings: (en, zh, (wrong zh, ...))
     terminology: tuple[tuple[str, str, tuple[str, ...]], ...] = ()
 

@@ -206,3 +206,18 @@ def test_mindspore_method_overloads_in_the_docstring_are_forms():
         "(other) -> Tensor",
         "(other, *, alpha=1) -> Tensor",
     ]
+
+
+def test_a_rest_escaped_star_in_a_docstring_signature_is_the_keyword_marker():
+    from apimap.check.introspect import _docstring_signatures
+
+    def full_like(*args, **kwargs):
+        r"""full_like(input, fill_value, \*, dtype=None,
+            device=None) -> Tensor
+
+        Fills.
+        """
+
+    assert _docstring_signatures("torch.full_like", full_like) == [
+        "(input, fill_value, *, dtype=None, device=None) -> Tensor"
+    ]

@@ -45,7 +45,11 @@ def test_shape_then_dtype_policy():
     ok, msg = compare(
         ["x"], enc(x=np.zeros(3, np.float32)), enc(x=np.zeros(3, np.int32)), 1e-5, 1e-8, "differ"
     )
-    assert not ok and "dtype kind differs" in msg  # a policy problem is never proof of a difference
+    assert ok and "dtype kind differs" in msg  # a float result against an int one is a difference
+    ok, msg = compare(
+        ["x"], enc(x=np.zeros(3, np.float32)), enc(x=np.zeros(3, np.int32)), 1e-5, 1e-8
+    )
+    assert not ok and "dtype kind differs" in msg  # and never close
     ok, msg = compare(
         ["x"], enc(x=np.ones(3, np.float32)), enc(x=np.ones(3, np.float64)), 1e-5, 1e-8
     )

@@ -73,12 +73,40 @@ def test_hostile_text_is_not_html(built_site):
     assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
-def test_category_badge_explains_itself(built_site):
+def test_category_badge_explains_itself_to_mouse_keyboard_and_touch(built_site):
     html = read(built_site, "en/maps/torch.demo.Widget.html")
-    assert re.search(
-        r'<span class="apimap-badge apimap-cat apimap-cat-defaults_differ" title="A parameter exists on both sides but its default value differs.">Defaults differ</span>',
-        html,
+    definition = "A parameter exists on both sides but its default value differs."
+    # the title on hover; focusable (Tab, or a tap) with the definition for apimap.css and screen readers
+    assert (
+        f'<span aria-label="Defaults differ: {definition}" class="apimap-badge apimap-cat '
+        f'apimap-cat-defaults_differ" data-def="{definition}" tabindex="0" title="{definition}">'
+        "Defaults differ</span>" in html
     )
+
+
+@pytest.mark.parametrize(
+    "lang,general,same",
+    [
+        ("en", "General differences", "Same on both sides (1)"),
+        ("zh_CN", "通用差异", "两边一致的参数（1 个）"),
+    ],
+)
+def test_parameter_rows_that_need_action_come_first_and_general_rows_link_their_page(
+    built_site, lang, general, same
+):
+    html = read(built_site, f"{lang}/maps/torch.demo.Widget.html")
+    table = html[html.index("<table") : html.index("</table>")]
+    rows = re.findall(r"<tr[^>]*>(.*?)</tr>", table, re.S)[1:]
+    relations = [re.search(r"apimap-rel-(act|ok)", row).group(1) for row in rows]
+    assert relations == sorted(relations)  # every "act" row before every "ok" row
+    assert (
+        '<code class="docutils literal notranslate"><span class="pre">size</span></code>'
+        not in table
+    )
+    assert same in re.sub(r"<[^>]+>", "", html)  # the same row, folded under the table
+    assert 'href="../general.html#general-out"' in table and general in table
+    page = read(built_site, f"{lang}/general.html")
+    assert 'id="general-out"' in page and 'id="general-requires-grad"' in page
 
 
 def test_module_tables_and_status_page(built_site):

@@ -354,7 +354,8 @@ def _docstring_signatures(api: str, obj) -> list[str]:
     starts = [0] + [i for i, line in enumerate(lines) if i and line.startswith(further)]
     forms = []
     for i in starts:
-        text = lines[i].removeprefix(further[0]).removeprefix(further[1])
+        # reST escapes a bare star ('full_like(input, fill_value, \\*, dtype=None)')
+        text = lines[i].removeprefix(further[0]).removeprefix(further[1]).replace("\\*", "*")
         match = re.match(r"^(?:[\w.]+\.)?(\w+)\s*\(", text)
         if not match or match.group(1) != name:
             if i == 0:
@@ -365,7 +366,7 @@ def _docstring_signatures(api: str, obj) -> list[str]:
                 split_call(text)
                 break
             except SignatureSyntaxError:
-                text += " " + extra
+                text += " " + extra.replace("\\*", "*")
         try:
             _, inside, tail = split_call(text)
         except SignatureSyntaxError:

@@ -122,12 +122,12 @@ def _same(a: dict, b: dict, rtol: float, atol: float) -> tuple[bool, str]:
             return False, f"torch returns {len(x)} item(s), mindspore {len(y)}"
         details = []
         for i, (p, q) in enumerate(zip(x, y, strict=True)):
-            close, text, _ = compare_arrays(p, q, rtol, atol)
+            close, text = compare_arrays(p, q, rtol, atol)
             details.append(f"[{i}] {text}" + ("" if close else _nan_note(p, q)))
             if not close:
                 return False, "; ".join(details)
         return True, "; ".join(details)
-    close, text, _ = compare_arrays(x, y, rtol, atol)
+    close, text = compare_arrays(x, y, rtol, atol)
     return close, text + ("" if close else _nan_note(x, y))
 
 

@@ -99,7 +99,13 @@
       var b = document.createElement("span");
       b.className = kind === "c" ? "apimap-badge apimap-cat apimap-cat-" + id : "apimap-badge apimap-status apimap-" + (TONE[id] || "warn");
       b.textContent = label(obj, id);
-      if (kind === "c" && obj[id]) b.title = obj[id].definition[lang] || "";
+      var def = kind === "c" && obj[id] ? obj[id].definition[lang] || "" : "";
+      if (def) { // reachable by keyboard and touch too: focus shows it (apimap.css), the label says it
+        b.title = def;
+        b.tabIndex = 0;
+        b.dataset.def = def;
+        b.setAttribute("aria-label", b.textContent + ": " + def);
+      }
       return b;
     }
 

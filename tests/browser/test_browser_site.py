@@ -298,3 +298,23 @@ def test_module_and_mapping_pages_fit_a_phone(browser, base_url, lang, path):
     overflow = page.evaluate("document.documentElement.scrollWidth - window.innerWidth")
     context.close()
     assert overflow <= 0
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_badge_definitions_are_reachable_by_keyboard_and_touch(page, lang):
+    page.goto(f"/{lang}/maps/torch.optim.Adamax.html")
+    badge = page.locator("article .apimap-cat").first
+    definition = badge.get_attribute("data-def")
+    assert definition and badge.get_attribute("tabindex") == "0"
+    shown = "el => getComputedStyle(el, '::after').content"
+    assert badge.evaluate(shown) in ("none", "normal", "")  # hidden until focused
+    badge.focus()  # what Tab or a tap does
+    assert badge.evaluate(shown) == f'"{definition}"'
+    # the parameter table's relation badges say whether the row needs a change
+    assert page.locator("article table .apimap-rel-act").count() >= 1
+    # the explorer's badges too
+    open_explorer(page, lang)
+    row_badge = page.locator(".apimap-explorer tbody .apimap-cat").first
+    row_badge.focus()
+    assert row_badge.evaluate(shown) == f'"{row_badge.get_attribute("data-def")}"'
+    assert page.console.errors == []
