@@ -318,3 +318,22 @@ def test_badge_definitions_are_reachable_by_keyboard_and_touch(page, lang):
     row_badge.focus()
     assert row_badge.evaluate(shown) == f'"{row_badge.get_attribute("data-def")}"'
     assert page.console.errors == []
+
+
+def test_language_switch_keeps_the_explorer_query_and_the_section(page):
+    open_explorer(page, "en", "?q=Adam")
+    page.locator(".apimap-languages a", has_text="中文").click()
+    page.wait_for_url("**/zh_CN/index.html?q=Adam")
+    page.wait_for_selector(".apimap-explorer.apimap-explorer-ready")
+    assert sorted(shown_apis(page)) == ["torch.optim.Adam", "torch.optim.Adamax"]
+    # the sections of a mapping page carry the same anchors in both languages
+    ids = "() => [...document.querySelectorAll('article section[id]')].map(s => s.id)"
+    page.goto("/en/maps/torch.optim.Adamax.html")
+    en = page.evaluate(ids)
+    page.goto("/zh_CN/maps/torch.optim.Adamax.html")
+    assert page.evaluate(ids) == en
+    anchor = next(i for i in en if i.endswith("-parameters"))
+    page.goto(f"/zh_CN/maps/torch.optim.Adamax.html#{anchor}")
+    page.locator(".apimap-languages a", has_text="English").click()
+    page.wait_for_url(f"**/en/maps/torch.optim.Adamax.html#{anchor}")
+    assert page.console.errors == []
