@@ -7,6 +7,7 @@ Writes a file only when its bytes change, so Sphinx rebuilds only what an edit t
 from __future__ import annotations
 
 import json
+import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -45,6 +46,7 @@ class Templates:
             signature=md.pretty_signature,
             first_sentence=first_sentence,
             names=names,
+            description=description,
         )
         # Python, not macros: called ~100,000 times at N=5,000
         env.globals.update(badge=badge, page_link=page_link, call_label=call_label)
@@ -84,6 +86,12 @@ class RenderStats:
     written: list[Path] = field(default_factory=list)
     unchanged: int = 0
     removed: list[Path] = field(default_factory=list)
+
+
+def description(text: str) -> str:
+    """A page's meta description: the first sentence as plain text, quoted for the YAML front matter."""
+    plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", md.join_cjk_lines(text)).replace("`", "")
+    return json.dumps(first_sentence(plain), ensure_ascii=False)
 
 
 def first_sentence(text: str, limit: int = 160) -> str:

@@ -36,6 +36,7 @@ def setup(app):
     app.add_directive("apimap-explorer", ExplorerDirective)
     app.connect("builder-inited", add_search_words)
     app.connect("builder-inited", translate_theme_strings)
+    app.connect("builder-inited", set_site_title)
     app.connect("builder-inited", cache_compiled_templates)
     _fix_chinese_search_stemmer(app)
     app.connect("html-page-context", add_language_links)
@@ -121,6 +122,14 @@ def badge_role(name, rawtext, text, lineno, inliner, options=None, content=None)
 
 
 # --- the theme's own strings ----------------------------------------------------------------------
+
+
+def set_site_title(app):
+    """The site's title in the page's language (conf/ui.yaml ``site_title``): the landing page's <title>
+    and every page's title suffix say what the site is, not "apimap"."""
+    strings = _conf(app.config).strings
+    if "site_title" in strings:
+        app.config.html_title = getattr(strings["site_title"], _text_lang(app.config))
 
 
 def translate_theme_strings(app):

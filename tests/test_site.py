@@ -117,3 +117,17 @@ def test_module_tables_and_status_page(built_site):
     assert "暂无对应" in table  # the missing mapping's category label
     status = read(built_site, "en/status.html")
     assert "not run" in status
+
+
+@pytest.mark.parametrize(
+    "lang,title",
+    [("en", "PyTorch → MindSpore API mappings"), ("zh_CN", "PyTorch 与 MindSpore API 映射")],
+)
+def test_pages_have_a_title_and_a_description_in_their_language(built_site, lang, title):
+    index = read(built_site, f"{lang}/index.html")
+    assert f"<title>{title}</title>" in index
+    assert re.search(r'<meta content="[^"]+" name="description"', index)
+    page = read(built_site, f"{lang}/maps/torch.demo.Widget.html")
+    assert f"<title>torch.demo.Widget → mindspore.demo.Gadget - {title}</title>" in page
+    described = re.search(r'<meta content="([^"]+)" name="description"', page).group(1)
+    assert "`" not in described and len(described) <= 160  # the summary's first sentence, plain
