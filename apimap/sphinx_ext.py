@@ -20,8 +20,8 @@ EXPLORER_DATA = "_data/explorer.json"  # written by apimap.render under the sour
 EXPLORER_DATA_JS = "apimap-explorer-data.js"  # published under _static/ beside the explorer's code
 EXPLORER_JS = "apimap-explorer.js"  # site/_static/
 LOOKUP_JS = "apimap-lookup.js"  # site/_static/: the search page sends API names to the explorer
-LANGUAGES_JS = (
-    "apimap-languages.js"  # site/_static/: the language switch keeps the query and the anchor
+PAGE_JS = (
+    "apimap-page.js"  # site/_static/: every page's furniture (language switch, copy buttons' names)
 )
 
 
@@ -43,7 +43,7 @@ def setup(app):
     app.connect("html-page-context", add_explorer_scripts)
     app.connect("builder-inited", publish_explorer_data)
     app.add_css_file("apimap.css")
-    app.add_js_file(LANGUAGES_JS, defer="defer")
+    app.add_js_file(PAGE_JS, defer="defer")
     return {"parallel_read_safe": True, "parallel_write_safe": True, "version": "2"}
 
 

@@ -254,6 +254,16 @@ def test_copy_button_drops_prompts_and_output(page):
     assert "0.130581" not in copied  # expected output is not code
 
 
+@pytest.mark.parametrize("lang,copy", [("en", "Copy code"), ("zh_CN", "复制代码")])
+def test_copy_buttons_have_names_that_say_what_they_copy(page, lang, copy):
+    page.goto(f"/{lang}/maps/torch.optim.Adamax.html")
+    page.wait_for_load_state("load")
+    names = page.locator("article button.copybtn").evaluate_all(
+        "els => els.map(e => e.getAttribute('aria-label'))"
+    )
+    assert names and f"{copy}: PyTorch" in names and f"{copy}: MindSpore" in names
+
+
 def _variance(page, png: bytes) -> float:
     """Pixel variance of a PNG, measured in the browser (no imaging library needed)."""
     data = base64.b64encode(png).decode()
