@@ -84,6 +84,10 @@ def test_unreadable_text_raises(text):
         ("(0.9, 0.999)", "[0.9, 0.999]", True, True),
         ("torch.float32", "mindspore.float32", False, False),
         ("torch.float32", "mindspore.float32", True, True),
+        ("torch.long", "mindspore.int64", True, True),  # torch's alias, by the shared name
+        ("torch.double", "mindspore.float64", True, True),
+        ("torch.long", "mindspore.int32", True, False),
+        ("mindspore.long", "torch.int64", True, False),  # only torch has the aliases
         ("None", "mindspore.float32", True, False),
         ("None", None, False, False),
         (None, None, False, True),

@@ -140,6 +140,17 @@ def _split_top(text: str, sep: str) -> list[str]:
 
 
 _PREFIX = re.compile(r"^(torch|mindspore|ms)\.")
+# torch's dtype aliases, by the name both frameworks share ('torch.long' is 'mindspore.int64')
+_DTYPE_ALIASES = {
+    "long": "int64",
+    "int": "int32",
+    "short": "int16",
+    "float": "float32",
+    "double": "float64",
+    "half": "float16",
+    "cfloat": "complex64",
+    "cdouble": "complex128",
+}
 _MISSING = object()
 
 
@@ -161,11 +172,13 @@ def same_default(a: str | None, b: str | None, across: bool = False) -> bool:
     va, vb = _literal(a), _literal(b)
     if va is not _MISSING and vb is not _MISSING:
         return _same_value(va, vb, across)
-    norm = (
-        (lambda t: _PREFIX.sub("", "".join(t.split())))
-        if across
-        else (lambda t: "".join(t.split()))
-    )
+    if not across:
+        return "".join(a.split()) == "".join(b.split())
+
+    def norm(text: str) -> str:
+        bare = _PREFIX.sub("", "".join(text.split()))
+        return _DTYPE_ALIASES.get(bare, bare) if text.strip().startswith("torch.") else bare
+
     return norm(a) == norm(b)
 
 

@@ -438,7 +438,7 @@ def _rows_by_torch_name(mapping) -> dict:
         if row.group == "outputs":  # a row about what is returned, not an argument
             continue
         for name in row.torch_names:
-            rows.setdefault(name, row)
+            rows.setdefault(name.lstrip("*"), row)  # a '*size' row is the probe's 'size'
     return rows
 
 
@@ -450,7 +450,7 @@ def _signature(text: str) -> dict:
 
 
 def _translator(mapping, rows: dict, ms_extra: dict):
-    index = {n: i for i, row in enumerate(mapping.params) for n in row.torch_names}
+    index = {n.lstrip("*"): i for i, row in enumerate(mapping.params) for n in row.torch_names}
 
     def translate(name: str) -> str | None:
         """The MindSpore name ``name``'s value goes to, or None when it is left out."""
