@@ -102,6 +102,38 @@ def fence(body: str, lang: str = "") -> str:
     return f"{ticks}{lang}\n{body.rstrip()}\n{ticks}"
 
 
+def changed_lines(body: str, other: str) -> list[int]:
+    """1-based numbers of the statement lines (``>>>``/``...``) of ``body`` that the other framework's part
+    does not have, spaces aside: what a reader comparing the two parts side by side should look at."""
+
+    def statements(text: str) -> set[str]:
+        return {
+            " ".join(line.split())
+            for line in text.splitlines()
+            if line.lstrip().startswith((">>>", "..."))
+        }
+
+    theirs = statements(other)
+    return [
+        n
+        for n, line in enumerate(body.rstrip().splitlines(), 1)
+        if line.lstrip().startswith(">>>")
+        and " ".join(line.split()) not in theirs
+        or line.lstrip().startswith("...")
+        and line.strip() != "..."
+        and " ".join(line.split()) not in theirs
+    ]
+
+
+def code_block(body: str, lang: str, emphasize: list[int]) -> str:
+    """``fence`` with lines marked (MyST's code-block directive, ``:emphasize-lines:``)."""
+    if not emphasize:
+        return fence(body, lang)
+    ticks = "`" * max(3, max((len(r) for r in re.findall(r"`{3,}", body)), default=0) + 1)
+    marks = ",".join(str(n) for n in emphasize)
+    return f"{ticks}{{code-block}} {lang}\n:emphasize-lines: {marks}\n\n{body.rstrip()}\n{ticks}"
+
+
 def pretty_signature(sig: str, width: int = 72) -> str:
     """Break a long one-line signature into one parameter per line, the way API docs show them."""
     sig = " ".join(sig.split())

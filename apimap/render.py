@@ -42,6 +42,9 @@ class Templates:
             cell=md.cell,
             code=md.code,
             fence=md.fence,
+            compared=lambda body, other, lang: md.code_block(
+                body, lang, md.changed_lines(body, other) if other else []
+            ),
             text=lambda s: md.escape_html(md.join_cjk_lines(s)),
             signature=md.pretty_signature,
             first_sentence=first_sentence,

@@ -416,3 +416,15 @@ def test_a_tie_gets_a_chooser_at_the_plain_url_in_both_languages(rendered):
     # each counterpart page links the others by their moved names
     page = (out / "en/maps/torch.demo.nn.Thing@other.md").read_text()
     assert "[`mindspore.demo.thing`](torch.demo.nn.Thing@demo.md)" in page
+
+
+def test_the_lines_one_part_lacks_are_marked_for_side_by_side_reading():
+    from apimap.markdown import changed_lines, code_block
+
+    torch = ">>> import numpy as np\n>>> import torch\n>>> x = np.ones(3)\n>>> print(torch.tensor(x).sum())\ntensor(3.)\n"
+    ms = ">>> import numpy as np\n>>> import mindspore as ms\n>>> x = np.ones(3)\n>>> print(ms.Tensor(x).sum())\n3.0\n"
+    assert changed_lines(torch, ms) == [2, 4]  # output lines are never marked
+    assert code_block(torch, "pycon", [2, 4]).startswith(
+        "```{code-block} pycon\n:emphasize-lines: 2,4\n\n>>> import"
+    )
+    assert code_block(torch, "pycon", []) == "```pycon\n" + torch.rstrip() + "\n```"

@@ -236,11 +236,9 @@ def test_mapping_page_furniture(page, edit_url):
     assert page.locator("article .apimap-ok", has_text="verified").count() >= 1
     edit = page.locator("article a", has_text="Edit this mapping")
     assert edit.get_attribute("href") == edit_url.format(path="mappings/torch/optim/Adamax.yaml")
-    # code in tabs: the MindSpore tab shows MindSpore code
-    tabs = page.locator(".sd-tab-set").first
-    tabs.locator("label", has_text="MindSpore").click()
-    visible = tabs.locator(".sd-tab-content:visible").inner_text()
-    assert "mindspore" in visible and "torch.optim" not in visible
+    # side by side at this width: the MindSpore column shows MindSpore code
+    column = page.locator(".sd-tab-set").first.locator(".sd-tab-content").nth(1)
+    assert "mindspore" in column.inner_text() and "torch.optim" not in column.inner_text()
 
 
 def test_copy_button_drops_prompts_and_output(page):
@@ -281,24 +279,46 @@ def _variance(page, png: bytes) -> float:
     )
 
 
+SHOTS = {
+    "landing": "index.html",
+    "mapping": "maps/torch.optim.Adamax.html",
+    "explorer": "index.html?q=Adam",
+}
+
+
 @pytest.mark.parametrize("lang", LANGS)
-def test_screenshot_of_a_mapping_page_is_not_blank(page, built, screenshots, lang):
-    page.goto(f"/{lang}/maps/torch.optim.Adamax.html")
+@pytest.mark.parametrize("width", [1280, 390])
+@pytest.mark.parametrize("name", list(SHOTS))
+def test_screenshots_are_not_blank(new_page, base_url, built, screenshots, lang, width, name):
+    """The landing page, a mapping page and a filtered explorer, at both widths in both languages, kept in
+    the build output (site/_build/html/_screenshots) and in site/_build/screenshots for people to look at."""
+    page = new_page(base_url, width)
+    page.goto(f"/{lang}/{SHOTS[name]}")
     page.wait_for_load_state("networkidle")
-    png = page.screenshot(full_page=True)
+    if name == "explorer":
+        page.locator(".apimap-explorer").scroll_into_view_if_needed()
+    png = page.screenshot(full_page=name != "explorer")
+    file = f"{lang}-{width}-{name}.png"
     for folder in (built.html / "_screenshots", screenshots):
         folder.mkdir(parents=True, exist_ok=True)
-        (folder / f"{lang}-torch.optim.Adamax.png").write_bytes(png)
+        (folder / file).write_bytes(png)
     variance = _variance(page, png)
-    print(
-        f"screenshot {screenshots / f'{lang}-torch.optim.Adamax.png'}: pixel variance {variance:.0f}"
-    )
+    print(f"screenshot {screenshots / file}: pixel variance {variance:.0f}")
     assert variance > 200, "the page looks blank"
     assert page.console.errors == []
 
 
 @pytest.mark.parametrize("lang", LANGS)
-@pytest.mark.parametrize("path", ["tables/torch.nn.html", "maps/torch.nn.Linear.html"])
+@pytest.mark.parametrize(
+    "path",
+    [
+        "index.html",
+        "tables/torch.nn.html",
+        "maps/torch.nn.Linear.html",
+        "general.html",
+        "status.html",
+    ],
+)
 def test_module_and_mapping_pages_fit_a_phone(browser, base_url, lang, path):
     context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url)
     page = context.new_page()
@@ -347,3 +367,46 @@ def test_language_switch_keeps_the_explorer_query_and_the_section(page):
     page.locator(".apimap-languages a", has_text="English").click()
     page.wait_for_url(f"**/en/maps/torch.optim.Adamax.html#{anchor}")
     assert page.console.errors == []
+
+
+def test_wide_screens_show_both_parts_side_by_side_with_the_changed_lines_marked(page):
+    page.goto("/en/maps/torch.optim.Adamax.html")  # 1280 px wide
+    tabs = page.locator(".sd-tab-set").first
+    contents = tabs.locator(".sd-tab-content")
+    assert contents.count() == 2 and contents.nth(0).is_visible() and contents.nth(1).is_visible()
+    left, right = (contents.nth(i).bounding_box() for i in (0, 1))
+    assert (
+        right["x"] >= left["x"] + left["width"] - 1 and abs(right["y"] - left["y"]) < 2
+    )  # one row
+    assert (
+        contents.nth(1).locator(".hll").count() >= 1
+    )  # lines MindSpore writes differently are marked
+    # output lines are muted: not the colour of the code
+    output = contents.nth(0).locator(".go").first
+    code = contents.nth(0).locator(".n").first
+    colour = "el => getComputedStyle(el).color"
+    assert output.evaluate(colour) != code.evaluate(colour)
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_phones_keep_the_tabs_and_show_tables_as_labelled_cards(browser, base_url, lang):
+    context = browser.new_context(viewport={"width": 390, "height": 844}, base_url=base_url)
+    page = context.new_page()
+    page.goto(f"/{lang}/maps/torch.optim.Adamax.html")
+    page.wait_for_load_state("load")
+    contents = page.locator(".sd-tab-set").first.locator(".sd-tab-content")
+    assert contents.nth(0).is_visible() and not contents.nth(1).is_visible()  # tabs, not columns
+    page.locator(".sd-tab-set").first.locator("label", has_text="MindSpore").click()
+    assert contents.nth(1).is_visible() and not contents.nth(0).is_visible()
+    assert (
+        "mindspore" in contents.nth(1).inner_text()
+        and "torch.optim" not in contents.nth(1).inner_text()
+    )
+    cell = page.locator("article table.docutils tbody td").first
+    assert cell.evaluate("el => getComputedStyle(el).display") == "block"
+    label = cell.evaluate("el => getComputedStyle(el, '::before').content")
+    assert label.strip('"') == {"en": "PyTorch", "zh_CN": "PyTorch"}[lang]
+    # the title breaks only after a dot
+    assert page.locator("article h1 wbr").count() >= 2
+    assert page.locator(".back-to-top").evaluate("el => getComputedStyle(el).display") == "none"
+    context.close()
