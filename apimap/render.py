@@ -22,6 +22,9 @@ from .validate import Loaded, anchor_of
 
 DATA_DIR = "_data"  # under site/_build/src/<lang>/: data for the Sphinx extension (not pages)
 EXPLORER_DATA = "explorer.json"
+SNIPPETS_DATA = (
+    "snippets.json"  # page -> the line search results show under its title (one language)
+)
 
 
 class Templates:
@@ -154,6 +157,13 @@ def render_all(
     )
     for lang in catalog.languages:
         write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
+        snippets = json.dumps(
+            search_snippets(catalog, lang),
+            ensure_ascii=False,
+            separators=(",", ":"),
+            sort_keys=True,
+        )
+        write_if_changed(out_root / lang / DATA_DIR / SNIPPETS_DATA, snippets, stats)
     for lang in catalog.languages:
         lang_root = out_root / lang
         if lang_root.exists():
@@ -396,6 +406,16 @@ def explorer_data(catalog: Catalog) -> dict:
             }
             for item in catalog.mappings
         ],
+    }
+
+
+def search_snippets(catalog: Catalog, lang: str) -> dict[str, str]:
+    """What a search result shows under a mapping page's title: its summary's first sentence, as plain text
+    (the search page shows these instead of fetching every result page to cut a snippet out of it)."""
+    text_lang = catalog.languages[lang].text
+    return {
+        f"{MAPS_DIR}/{item.slug}": json.loads(description(getattr(item.mapping.summary, text_lang)))
+        for item in catalog.mappings
     }
 
 

@@ -17,6 +17,9 @@ from .problems import ProblemsError
 from .results import TONE
 
 EXPLORER_DATA = "_data/explorer.json"  # written by apimap.render under the source folder
+SNIPPETS_DATA = "_data/snippets.json"  # likewise: page -> its search result's line
+SEARCH_JS = "apimap-search.js"  # site/_static/: search results show those lines
+SEARCH_DATA_JS = "apimap-search-data.js"  # published under _static/
 EXPLORER_DATA_JS = "apimap-explorer-data.js"  # published under _static/ beside the explorer's code
 EXPLORER_JS = "apimap-explorer.js"  # site/_static/
 LOOKUP_JS = "apimap-lookup.js"  # site/_static/: the search page sends API names to the explorer
@@ -251,30 +254,37 @@ def add_explorer_scripts(app, pagename, templatename, context, doctree):
     an API name to the explorer."""
     if pagename == "search":
         app.add_js_file(LOOKUP_JS)
+        app.add_js_file(SEARCH_DATA_JS, defer="defer")
+        app.add_js_file(SEARCH_JS, defer="defer")
     if doctree is not None and any(True for _ in doctree.findall(explorer)):
         app.add_js_file(EXPLORER_DATA_JS, defer="defer")
         app.add_js_file(EXPLORER_JS, defer="defer")
 
 
 def publish_explorer_data(app):
-    """Write _static/apimap-explorer-data.js from the render's explorer.json (only when its bytes change).
+    """Write _static/apimap-explorer-data.js and apimap-search-data.js from the render's explorer.json and
+    snippets.json (only when their bytes change).
 
     Written before pages are, so script tags get Sphinx's ``?v=checksum`` and browsers never keep stale data."""
     if app.builder.format != "html":
         return
-    source = Path(app.srcdir) / EXPLORER_DATA
-    if not source.is_file():
-        return
-    data = json.loads(source.read_text(encoding="utf-8"))
-    text = (
-        "window.apimapExplorerData = "
-        + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
-        + ";\n"
-    )
-    target = Path(app.outdir) / "_static" / EXPLORER_DATA_JS
-    target.parent.mkdir(parents=True, exist_ok=True)
-    if not target.is_file() or target.read_text(encoding="utf-8") != text:
-        target.write_text(text, encoding="utf-8")
+    for source, name, variable in (
+        (EXPLORER_DATA, EXPLORER_DATA_JS, "apimapExplorerData"),
+        (SNIPPETS_DATA, SEARCH_DATA_JS, "apimapSnippets"),
+    ):
+        path = Path(app.srcdir) / source
+        if not path.is_file():
+            continue
+        data = json.loads(path.read_text(encoding="utf-8"))
+        text = (
+            f"window.{variable} = "
+            + json.dumps(data, ensure_ascii=False, separators=(",", ":"))
+            + ";\n"
+        )
+        target = Path(app.outdir) / "_static" / name
+        target.parent.mkdir(parents=True, exist_ok=True)
+        if not target.is_file() or target.read_text(encoding="utf-8") != text:
+            target.write_text(text, encoding="utf-8")
 
 
 def cache_compiled_templates(app) -> None:

@@ -64,6 +64,8 @@ html_sidebars = {
 html_show_sourcelink = False
 html_copy_source = False
 html_last_updated_fmt = None
+# Search results show each mapping's summary line (apimap-search.js) instead of fetching every result page
+html_show_search_summary = False
 
 # Copy buttons copy only the code after >>> / ... prompts, never expected output.
 copybutton_prompt_text = r">>> |\.\.\. "

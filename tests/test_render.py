@@ -104,8 +104,10 @@ def test_one_edit_rewrites_only_its_pages_and_tables(rendered, fixture_tree, voc
     loaded, _ = load_tree([fixture_tree], fixture_tree, vocab)
     stats = render_all(Catalog.of(catalog.config, loaded), catalog_templates(), out)
     # the English page (moved off the plain URL: Thing has two counterparts and neither is recommended), the
-    # chooser at the plain URL and the module table (both show the summary); Chinese text did not change
+    # chooser at the plain URL and the module table (both show the summary), and the search results' lines;
+    # Chinese text did not change
     assert sorted(p.relative_to(out).as_posix() for p in stats.written) == [
+        "en/_data/snippets.json",
         "en/maps/torch.demo.nn.Thing.md",
         "en/maps/torch.demo.nn.Thing@demo.md",
         "en/tables/torch.demo.nn.md",

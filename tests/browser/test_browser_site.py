@@ -221,6 +221,20 @@ def test_search_finds_learning_rate(page, lang):
     assert page.console.errors == []
 
 
+@pytest.mark.parametrize("lang", LANGS)
+def test_search_shows_summaries_without_loading_the_result_pages(page, lang):
+    fetched = []
+    page.on("request", lambda r: "/maps/" in r.url and fetched.append(r.url))
+    hits = search(page, lang, "learning_rate")
+    assert hits
+    first = page.locator("#search-results ul.search li").first
+    snippet = first.locator(".apimap-snippet")
+    assert snippet.count() == 1 and len(snippet.inner_text()) > 10
+    assert fetched == []  # no result page was downloaded to cut a snippet out of it
+    status = search(page, lang, "status")
+    assert "status.html" not in status  # the pages that list every mapping are not in the index
+
+
 def test_chinese_search_segments_words(page):
     hits = search(page, "zh_CN", "学习率")
     assert "maps/torch.optim.Adamax.html" in hits and "maps/torch.optim.Adam.html" in hits, hits
