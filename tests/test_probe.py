@@ -644,3 +644,22 @@ def test_in_place_methods_attributes_and_missing_kernels(pytester):
         "mappings/torch/tril@runs.yaml:19: probe[keywords]: requires says MindSpore has no 'TrilExt' kernel "
         "here, but this call ran on MindSpore: the kernel exists now" in text
     )
+
+
+def test_two_runs_agree_within_a_few_units_in_the_last_place():
+    """Last-bit jitter between two launches of a MindSpore CPU kernel is not instability; leftover memory is."""
+    import numpy as np
+
+    from apimap.execute.probing import same_result
+    from apimap.execute.runpart import encode_value
+
+    def side(*values):
+        return {"value": encode_value(np.array(values, dtype=np.float32))}
+
+    x = np.float32(-0.45104557)
+    jitter = np.nextafter(x, np.float32(0))  # one unit in the last place
+    assert same_result(side(x, np.nan), side(jitter, np.nan))
+    assert not same_result(side(x, 1.0), side(x, 7.5e33))  # uninitialised memory
+    assert not same_result(side(x), {"error": "ValueError: no"})
+    ints = {"value": encode_value(np.array([1, 2]))}
+    assert not same_result(ints, {"value": encode_value(np.array([1, 3]))})  # integers: exactly
