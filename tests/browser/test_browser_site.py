@@ -424,3 +424,11 @@ def test_phones_keep_the_tabs_and_show_tables_as_labelled_cards(browser, base_ur
     assert page.locator("article h1 wbr").count() >= 2
     assert page.locator(".back-to-top").evaluate("el => getComputedStyle(el).display") == "none"
     context.close()
+
+
+def test_chinese_pages_use_a_cjk_font_stack(page):
+    page.goto("/zh_CN/maps/torch.optim.Adamax.html")
+    family = page.evaluate("getComputedStyle(document.body).fontFamily")
+    assert "WenQuanYi Micro Hei" in family and "Microsoft YaHei" in family
+    page.goto("/en/maps/torch.optim.Adamax.html")
+    assert "WenQuanYi" not in page.evaluate("getComputedStyle(document.body).fontFamily")
