@@ -221,3 +221,19 @@ def test_a_rest_escaped_star_in_a_docstring_signature_is_the_keyword_marker():
     assert _docstring_signatures("torch.full_like", full_like) == [
         "(input, fill_value, *, dtype=None, device=None) -> Tensor"
     ]
+
+
+def test_a_default_one_form_leaves_out_is_read_from_the_form_that_gives_it():
+    from apimap.check.introspect import canonical_signature
+
+    def prod(*args, **kwargs):
+        """prod(input: Tensor, *, dtype: Optional[_dtype]) -> Tensor
+
+        Multiplies.
+
+        .. function:: prod(input, dim, keepdim=False, *, dtype=None) -> Tensor
+           :noindex:
+        """
+
+    sig = canonical_signature("torch.prod", prod)
+    assert sig.get("dtype").default == "None"

@@ -38,12 +38,11 @@ class LiveSignature:
         return (self, *self.overloads)
 
     def get(self, name: str) -> Param | None:
-        """The parameter in the first form that has it."""
-        for variant in self.variants:
-            found = next((p for p in variant.params if p.name == name), None)
-            if found:
-                return found
-        return None
+        """The parameter in the first form that has it, or in the first that gives it a default: torch.prod's
+        docstring writes ``prod(input, *, dtype: Optional[_dtype])`` without one, and its next form
+        ``dtype=None``."""
+        found = [p for v in self.variants for p in v.params if p.name == name]
+        return next((p for p in found if p.default is not None), found[0] if found else None)
 
     def optional_by_form(self, name: str) -> bool:
         """Whether some documented form leaves the parameter out (so its own default says little)."""
