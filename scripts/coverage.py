@@ -68,8 +68,8 @@ def main() -> int:
             f"{_counts(cats)} | {_counts(spaces)} |"
         )
     if args.disagreements:
-        print("\n| torch API | table's MindSpore API | table says | our mapping(s) |")
-        print("|---|---|---|---|")
+        print("\n| torch API | table's MindSpore API | table says | our mapping(s) | shown by |")
+        print("|---|---|---|---|---|")
         for r in rows:
             ours = by_torch.get(r["torch_api"], [])
             says_same = "Consistent" in r["mindspore_table_says"]
@@ -78,7 +78,8 @@ def main() -> int:
                     f"{m.mindspore.api if m.mindspore else '(none)'}: {m.category}" for m in ours
                 )
                 print(
-                    f"| {r['torch_api']} | {r['mindspore_api']} | {r['mindspore_table_says']} | {shown} |"
+                    f"| {r['torch_api']} | {r['mindspore_api']} | {r['mindspore_table_says']} | {shown} | "
+                    f"{'; '.join(filter(None, map(_evidence, ours))) or '-'} |"
                 )
     if args.unmapped:
         print()
@@ -86,6 +87,17 @@ def main() -> int:
             if r["torch_api"] not in by_torch:
                 print(f"{r['module']}\t{r['torch_api']}\t{r['mindspore_api']}")
     return 0
+
+
+def _evidence(m) -> str:
+    """Where a mapping shows its difference: the probe calls that expect one, the examples that compare one,
+    the missing kernel or cluster it declares."""
+    calls = [c for c, e in (m.probe.expect if m.probe else {}).items() if e == "differ"]
+    examples = [
+        f"example {ex.id}" for ex in m.examples if ex.compare and ex.compare.expect == "differ"
+    ]
+    needs = [f"requires {m.requires.kernel or m.requires.cluster}"] if m.requires else []
+    return ", ".join(calls + examples + needs)
 
 
 def _counts(counter: collections.Counter) -> str:

@@ -39,8 +39,12 @@ def test_coverage_counts_pairs_and_lists_disagreements(tmp_path):
     assert lines[2].startswith("| torch.demo | 1 | 1 | 1 of 1 | ")
     assert lines[3].startswith("| torch.demo.nn | 2 | 1 | 1 of 2 | ")
     # the table says Widget is consistent; the fixture's category is another
-    assert any(
-        ln.startswith("| torch.demo.Widget | mindspore.demo.Gadget | master: Consistent | ")
+    widget = next(
+        ln
         for ln in lines
+        if ln.startswith("| torch.demo.Widget | mindspore.demo.Gadget | master: Consistent | ")
     )
+    assert (
+        widget.count("|") == 6
+    )  # ... | our mapping(s) | shown by |: what shows the difference, or -
     assert lines[-1] == "torch.demo.nn\ttorch.demo.nn.Absent\tmindspore.demo.absent"
