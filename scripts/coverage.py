@@ -4,9 +4,10 @@
 
 CSV defaults to ../shared/coverage/mindspore-table-pairs.csv (columns module, torch_api, mindspore_api,
 in_tables, mindspore_table_says). Prints, per module of the list: its pairs, the pairs whose torch API has a
-mapping, the categories of those mappings and their MindSpore namespaces. ``--disagreements`` lists every pair
+mapping, the pairs with a file of their own (that counterpart, by the table's name), the categories of those
+mappings and their MindSpore namespaces. ``--disagreements`` lists every pair
 where the table says "Consistent" and the mapping's category is another (or the other way round);
-``--unmapped`` lists the pairs without a mapping. Reads the mappings through apimap's loader; needs neither
+``--unmapped`` lists the pairs without a file of their own. Reads the mappings through apimap's loader; needs neither
 framework.
 """
 
@@ -52,8 +53,17 @@ def main() -> int:
     for item in loaded:
         by_torch[item.mapping.torch.api].append(item.mapping)
 
-    print("| module | pairs | mapped | torch APIs mapped | categories | MindSpore namespaces |")
-    print("|---|---|---|---|---|---|")
+    def has_pair(r) -> bool:  # a file maps exactly this pair (the table's counterpart, by its name)
+        return any(
+            m.mindspore and m.mindspore.api == r["mindspore_api"]
+            for m in by_torch.get(r["torch_api"], [])
+        )
+
+    print(
+        "| module | pairs | mapped | pairs with their own file | torch APIs mapped | categories | "
+        "MindSpore namespaces |"
+    )
+    print("|---|---|---|---|---|---|---|")
     for module in sorted({r["module"] for r in rows}):
         pairs = [r for r in rows if r["module"] == module]
         mapped = [r for r in pairs if r["torch_api"] in by_torch]
@@ -63,9 +73,10 @@ def main() -> int:
         spaces = collections.Counter(
             m.mindspore.api.rsplit(".", 1)[0] if m.mindspore else "(none)" for m in mappings
         )
+        own = [r for r in pairs if has_pair(r)]
         print(
-            f"| {module} | {len(pairs)} | {len(mapped)} | {len(apis & by_torch.keys())} of {len(apis)} | "
-            f"{_counts(cats)} | {_counts(spaces)} |"
+            f"| {module} | {len(pairs)} | {len(mapped)} | {len(own)} | "
+            f"{len(apis & by_torch.keys())} of {len(apis)} | {_counts(cats)} | {_counts(spaces)} |"
         )
     if args.disagreements:
         print("\n| torch API | table's MindSpore API | table says | our mapping(s) | shown by |")
@@ -86,6 +97,10 @@ def main() -> int:
         for r in rows:
             if r["torch_api"] not in by_torch:
                 print(f"{r['module']}\t{r['torch_api']}\t{r['mindspore_api']}")
+            elif not has_pair(r):  # the torch API is mapped, to another counterpart
+                print(
+                    f"{r['module']}\t{r['torch_api']}\t{r['mindspore_api']}\t(no file for this pair)"
+                )
     return 0
 
 

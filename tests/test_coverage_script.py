@@ -19,7 +19,8 @@ def test_coverage_counts_pairs_and_lists_disagreements(tmp_path):
         "module,torch_api,mindspore_api,in_tables,mindspore_table_says\n"
         "torch.demo,torch.demo.Widget,mindspore.demo.Gadget,master,master: Consistent\n"
         "torch.demo.nn,torch.demo.nn.Thing,mindspore.demo.thing,r2.3.1,r2.3.1: diff\n"
-        "torch.demo.nn,torch.demo.nn.Absent,mindspore.demo.absent,r2.3.1,r2.3.1: Consistent\n",
+        "torch.demo.nn,torch.demo.nn.Absent,mindspore.demo.absent,r2.3.1,r2.3.1: Consistent\n"
+        "torch.demo.nn,torch.demo.nn.Thing,mindspore.demo.thing3,master,master: Consistent\n",
         encoding="utf-8",
     )
     run = subprocess.run(
@@ -36,8 +37,9 @@ def test_coverage_counts_pairs_and_lists_disagreements(tmp_path):
         check=True,
     )
     lines = run.stdout.splitlines()
-    assert lines[2].startswith("| torch.demo | 1 | 1 | 1 of 1 | ")
-    assert lines[3].startswith("| torch.demo.nn | 2 | 1 | 1 of 2 | ")
+    assert lines[2].startswith("| torch.demo | 1 | 1 | 1 | 1 of 1 | ")
+    # Thing is mapped, but not to the table's second counterpart (thing3): 2 of 3 pairs mapped, 1 with its file
+    assert lines[3].startswith("| torch.demo.nn | 3 | 2 | 1 | 1 of 2 | ")
     # the table says Widget is consistent; the fixture's category is another
     widget = next(
         ln
@@ -47,4 +49,7 @@ def test_coverage_counts_pairs_and_lists_disagreements(tmp_path):
     assert (
         widget.count("|") == 6
     )  # ... | our mapping(s) | shown by |: what shows the difference, or -
-    assert lines[-1] == "torch.demo.nn\ttorch.demo.nn.Absent\tmindspore.demo.absent"
+    assert lines[-2:] == [
+        "torch.demo.nn\ttorch.demo.nn.Absent\tmindspore.demo.absent",
+        "torch.demo.nn\ttorch.demo.nn.Thing\tmindspore.demo.thing3\t(no file for this pair)",
+    ]
