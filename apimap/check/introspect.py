@@ -38,11 +38,18 @@ class LiveSignature:
         return (self, *self.overloads)
 
     def get(self, name: str) -> Param | None:
-        """The parameter in the first form that has it, or in the first that gives it a default: torch.prod's
-        docstring writes ``prod(input, *, dtype: Optional[_dtype])`` without one, and its next form
-        ``dtype=None``."""
-        found = [p for v in self.variants for p in v.params if p.name == name]
-        return next((p for p in found if p.default is not None), found[0] if found else None)
+        """The parameter in the first form that has it."""
+        for variant in self.variants:
+            found = next((p for p in variant.params if p.name == name), None)
+            if found:
+                return found
+        return None
+
+    def default_by_form(self, name: str) -> bool:
+        """Whether the documented forms disagree on the parameter's default (one gives none, another one):
+        torch.prod's docstring writes ``prod(input, *, dtype: Optional[_dtype])``, then ``dtype=None``."""
+        defaults = {p.default is None for v in self.variants for p in v.params if p.name == name}
+        return len(defaults) > 1
 
     def optional_by_form(self, name: str) -> bool:
         """Whether some documented form leaves the parameter out (so its own default says little)."""

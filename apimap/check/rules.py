@@ -269,6 +269,8 @@ def _default_rule(i, row, sigs, fw: Frameworks, add) -> None:
         return
     if sigs["torch"].optional_by_form(t.name) or sigs["mindspore"].optional_by_form(ms.name):
         return  # torch.sum(input) and torch.sum(input, dim): dim is optional, though no form gives it a default
+    if sigs["torch"].default_by_form(t.name) and t.default is None:
+        return  # one form writes no default, another does (torch.prod's dtype): the first form's says nothing
     same = same_default(t.default, ms.default, across=True)
     shown = f"torch {_with_default(t)}, mindspore {_with_default(ms)}"
     if row.relation in DEFAULT_VARIANT and not same:
