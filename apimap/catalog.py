@@ -87,14 +87,20 @@ def recommended_of(same: list[Loaded], vocab: Vocab) -> Loaded | None:
     return closest[0] if len(closest) == 1 else None
 
 
+def by_plain_slug(items) -> dict[str, list[Loaded]]:
+    """The mappings of each torch API's plain URL ('torch.gather': gather.yaml, gather@mint.yaml, ...)."""
+    groups: dict[str, list[Loaded]] = defaultdict(list)
+    for item in items:
+        groups[item.plain_slug].append(item)
+    return groups
+
+
 def place_pages(loaded, vocab: Vocab) -> list[Loaded]:
     """Give each mapping its page name. Where a torch API has several counterparts, its plain URL belongs to
     the recommended one (``recommended_of``), or to a chooser on a tie: the plain file, when it is not the
     recommended one, moves to ``<api>@<namespace tag>`` (the MindSpore API's last name appended if taken)."""
     loaded = list(loaded)
-    groups: dict[str, list[Loaded]] = defaultdict(list)
-    for item in loaded:
-        groups[item.plain_slug].append(item)
+    groups = by_plain_slug(loaded)
     best = {slug: recommended_of(group, vocab) for slug, group in groups.items()}
     taken = {item.file_slug for item in loaded}
     placed = []
@@ -143,12 +149,9 @@ class Catalog:
     def choosers(self) -> list[tuple[str, list[Loaded]]]:
         """(plain slug, counterparts) of every torch API whose plain URL is a chooser: several counterparts,
         none of them recommended."""
-        groups: dict[str, list[Loaded]] = defaultdict(list)
-        for item in self.mappings:
-            groups[item.plain_slug].append(item)
         return [
             (slug, self.counterparts(items[0]))
-            for slug, items in sorted(groups.items())
+            for slug, items in sorted(by_plain_slug(self.mappings).items())
             if len(items) > 1 and recommended_of(items, self.vocab) is None
         ]
 

@@ -94,10 +94,15 @@ class RenderStats:
     removed: list[Path] = field(default_factory=list)
 
 
-def description(text: str) -> str:
-    """A page's meta description: the first sentence as plain text, quoted for the YAML front matter."""
+def plain_sentence(text: str) -> str:
+    """The first sentence as plain text (no code marks, links reduced to their text)."""
     plain = re.sub(r"\[([^\]]*)\]\([^)]*\)", r"\1", md.join_cjk_lines(text)).replace("`", "")
-    return json.dumps(first_sentence(plain), ensure_ascii=False)
+    return first_sentence(plain)
+
+
+def description(text: str) -> str:
+    """A page's meta description: ``plain_sentence``, quoted for the YAML front matter."""
+    return json.dumps(plain_sentence(text), ensure_ascii=False)
 
 
 def first_sentence(text: str, limit: int = 160) -> str:
@@ -414,7 +419,7 @@ def search_snippets(catalog: Catalog, lang: str) -> dict[str, str]:
     (the search page shows these instead of fetching every result page to cut a snippet out of it)."""
     text_lang = catalog.languages[lang].text
     return {
-        f"{MAPS_DIR}/{item.slug}": json.loads(description(getattr(item.mapping.summary, text_lang)))
+        f"{MAPS_DIR}/{item.slug}": plain_sentence(getattr(item.mapping.summary, text_lang))
         for item in catalog.mappings
     }
 
