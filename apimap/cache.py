@@ -23,6 +23,8 @@ class ValidationCache:
         self.path = Path(path)
         self.fingerprint = validation_inputs(conf_dir)
         self.entries: dict[str, tuple[str, str | None, bytes]] = {}
+        # path -> (entry, its unpickled mapping): a long-lived cache (serve --watch) unpickles each entry once
+        self._objects: dict[str, tuple[tuple, object]] = {}
         self.hits = 0
         self._dirty = False
         try:
@@ -44,10 +46,15 @@ class ValidationCache:
     def get(self, path: Path, root: Path | None, data: bytes):
         entry = self.entries.get(str(path))
         if entry and entry[0] == digest(data) and entry[1] == (str(root) if root else None):
+            known = self._objects.get(str(path))
+            if known is not None and known[0] is entry:
+                self.hits += 1
+                return known[1]
             try:
                 loaded = pickle.loads(entry[2])
             except Exception:  # noqa: BLE001 - an entry from an incompatible run: validate the file again
                 return None
+            self._objects[str(path)] = (entry, loaded)
             self.hits += 1
             return loaded
         return None

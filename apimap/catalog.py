@@ -10,6 +10,7 @@ from __future__ import annotations
 import subprocess
 from collections import defaultdict
 from dataclasses import dataclass, field, replace
+from functools import cached_property
 from pathlib import Path
 
 from .config import Config
@@ -122,6 +123,17 @@ def place_pages(loaded, vocab: Vocab) -> list[Loaded]:
     return placed
 
 
+@dataclass
+class CoverageRow:
+    """One module of the work list (``Catalog.coverage``)."""
+
+    module: str
+    pairs: int = 0
+    mapped: int = 0  # pairs with a file of their own
+    passed: int = 0  # of those, every example part and probe call passed here
+    not_here: int = 0  # of those, needing what this machine lacks (a CPU kernel, a cluster)
+
+
 @dataclass(frozen=True)
 class Catalog:
     config: Config
@@ -216,8 +228,7 @@ class Catalog:
                     f"{p.example}[{p.part}]" if p.part != "probe" else p.example,
                     run.headline(p.message),
                 )
-                for p in run.items
-                if p.file == item.rel and p.status in ("failed", "errored", "xpassed")
+                for p in run.failed_for(item.rel)
             ]
             out.append(ReleaseStatus(version, self.status(item, run), tuple(failures)))
         return out
@@ -230,14 +241,24 @@ class Catalog:
         ]
         return sorted(ranked, key=lambda r: (r[0], r[1].rel))
 
+    def part_counts(self, item: Loaded) -> dict[str, int]:
+        """{status: how many} of a mapping's example parts and probe calls in the site's main run, in
+        results.WORST_FIRST order; {} without results."""
+        run = self.doctest
+        found = [
+            p.status
+            for ex in item.mapping.examples
+            for p in run.for_example(item.rel, ex.id).values()
+        ] + [p.status for p in run.probes_for(item.rel).values()]
+        return {s: found.count(s) for s in WORST_FIRST if s in found}
+
     def failures(self, item: Loaded) -> list[str]:
         """What did not pass in the site's main run, one short text each: ``basic[mindspore]: <headline>``."""
         run = self.doctest
         out = []
-        for p in run.items if run.present else ():
-            if p.file == item.rel and p.status in ("failed", "errored", "xpassed"):
-                what = f"{p.example}[{p.part}]" if p.part != "probe" else p.example
-                out.append(f"{what}: {run.headline(p.message)}" if p.message else what)
+        for p in run.failed_for(item.rel):
+            what = f"{p.example}[{p.part}]" if p.part != "probe" else p.example
+            out.append(f"{what}: {run.headline(p.message)}" if p.message else what)
         return out
 
     def example_status(self, item: Loaded, example: str) -> str:
@@ -292,15 +313,43 @@ class Catalog:
     def counterparts(self, item: Loaded) -> list[Loaded]:
         """Every mapping of ``item``'s torch API (itself included): the recommended one first, then the plain
         file (``gather.yaml``) and the tagged ones (``gather@mint.yaml``) by name."""
-        api = item.mapping.torch.api
-        same = [x for x in self.mappings if x.mapping.torch.api == api]
+        same = self._by_torch_api[item.mapping.torch.api]
         best = self.recommended(item)
         return sorted(same, key=lambda x: (x is not best, "@" in x.rel, x.rel))
 
     def recommended(self, item: Loaded) -> Loaded | None:
         """The counterpart of ``item``'s torch API to reach for first (``recommended_of``)."""
-        api = item.mapping.torch.api
-        return recommended_of([x for x in self.mappings if x.mapping.torch.api == api], self.vocab)
+        return recommended_of(self._by_torch_api[item.mapping.torch.api], self.vocab)
+
+    @cached_property
+    def _by_torch_api(self) -> dict[str, list[Loaded]]:
+        groups: dict[str, list[Loaded]] = defaultdict(list)
+        for x in self.mappings:
+            groups[x.mapping.torch.api].append(x)
+        return groups
+
+    def coverage(self) -> list[CoverageRow]:
+        """Per module of conf/worklist.csv (MindSpore's own tables): its pairs, how many have a file of their
+        own (that torch API with that MindSpore API), how many of those pass here, and how many cannot run
+        here (``requires``). [] without a work list."""
+        by_pair = {
+            (x.mapping.torch.api, x.mapping.mindspore.api): x
+            for x in self.mappings
+            if x.mapping.mindspore is not None
+        }
+        rows: dict[str, CoverageRow] = {}
+        for pair in self.config.worklist:
+            row = rows.setdefault(pair.module, CoverageRow(pair.module))
+            row.pairs += 1
+            item = by_pair.get((pair.torch_api, pair.mindspore_api))
+            if item is None:
+                continue
+            row.mapped += 1
+            if item.mapping.requires is not None:
+                row.not_here += 1
+            elif self.status(item) == "passed":
+                row.passed += 1
+        return sorted(rows.values(), key=lambda r: r.module)
 
     def by_module(self) -> list[tuple[str, list[Loaded]]]:
         groups: dict[str, list[Loaded]] = defaultdict(list)
@@ -310,12 +359,19 @@ class Catalog:
 
 
 def build_catalog(
-    project: Project, config: Config, loaded: list[Loaded], *, dates: bool = True
+    project: Project,
+    config: Config,
+    loaded: list[Loaded],
+    *,
+    dates: bool = True,
+    updated: dict[str, str] | None = None,
 ) -> Catalog:
     """The catalog of a validated tree: results files from ``project.build``, commit dates from git (only
-    when every mapping is one of the project's own files)."""
-    root = project.mappings.resolve()
-    own = dates and loaded and all(item.path.is_relative_to(root) for item in loaded)
+    when every mapping is one of the project's own files), or ``updated`` when the caller has them."""
+    if updated is None:
+        root = project.mappings.resolve()
+        own = dates and loaded and all(item.path.is_relative_to(root) for item in loaded)
+        updated = last_commit_dates(loaded) if own else {}
     return Catalog.of(
         config,
         loaded,
@@ -323,7 +379,7 @@ def build_catalog(
         check=read_check_results(project.build / CHECK_RESULTS),
         matrix=read_matrix(project.build, main),
         surveys=read_surveys(project.build),
-        updated=last_commit_dates(loaded) if own else {},
+        updated=updated,
     )
 
 

@@ -19,6 +19,7 @@ from .model import EDGE_CASES, PROBE_OUTCOMES
 from .problems import Problem, ProblemsError, did_you_mean, format_path
 from .schema_errors import pydantic_problems
 from .vocab import Category, Cluster, EdgeRule, Framework, Relation, Vocab
+from .worklist import WorkPair, read_worklist
 from .yamlsource import LineMap, read_yaml
 
 _ID = r"^[a-z][a-z0-9_]*$"
@@ -177,6 +178,7 @@ class Config:
     theme_strings: dict[str, Bilingual] = field(
         default_factory=dict
     )  # the theme's strings, translated
+    worklist: tuple[WorkPair, ...] = ()  # conf/worklist.csv: the pairs MindSpore's own tables list
 
     def strings_for(self, lang: str) -> dict[str, str]:
         """Every UI string in one site language (``en``, ``zh_CN``)."""
@@ -303,6 +305,10 @@ def load_config(conf_dir: Path) -> Config:
             )
         )
     ui, site = read["ui.yaml"][0], read["site.yaml"][0]
+    try:
+        worklist = read_worklist(conf_dir)
+    except ProblemsError as exc:
+        problems += exc.problems
     if problems:
         raise ProblemsError(sorted(problems))
     vocab = Vocab(
@@ -365,4 +371,5 @@ def load_config(conf_dir: Path) -> Config:
         site.limits,
         site.request_url,
         dict(site.theme_strings),
+        worklist,
     )

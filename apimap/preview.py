@@ -1,8 +1,9 @@
 """``apimap serve [--watch]``: serve the built site on localhost; with --watch, rebuild on every change to
 mappings/, templates/, conf/ or site/_static|_templates and reload the open pages.
 
-Rebuilds are incremental: render writes only the Markdown whose bytes changed and Sphinx rereads only those.
-Live reload is injected by this server into the HTML it sends (the files on disk stay as built).
+Rebuilds are incremental, and with --watch resident (``apimap.live``): an edited mapping is validated, rendered
+and built by a Sphinx that stays running. Live reload is injected by this server into the HTML it sends (the
+files on disk stay as built).
 """
 
 from __future__ import annotations
@@ -81,9 +82,13 @@ def watched_paths(project) -> list[Path]:
 
 
 def watch_and_rebuild(
-    paths: list[Path], rebuild: Callable[[], int], state: _State, stop: threading.Event
+    paths: list[Path],
+    rebuild: Callable[[list[Path], Callable[[], None]], int],
+    state: _State,
+    stop: threading.Event,
 ) -> None:
-    """Run ``rebuild`` after each burst of changes (watchfiles debounces); bump the version when it succeeds."""
+    """Run ``rebuild(changed paths, ready)`` after each burst of changes (watchfiles debounces); ``ready()``
+    bumps the version, which reloads the open pages."""
     from watchfiles import watch
 
     for changes in watch(*paths, stop_event=stop, debounce=300):
@@ -92,8 +97,7 @@ def watch_and_rebuild(
             f"apimap serve: changed {', '.join(names[:5])}{' …' if len(names) > 5 else ''}; rebuilding",
             flush=True,
         )
-        if rebuild() == 0:
-            state.bump()
+        if rebuild(sorted({Path(p) for _, p in changes}), state.bump) == 0:
             print("apimap serve: rebuilt; open pages reload", flush=True)
         else:
             print(
@@ -102,11 +106,17 @@ def watch_and_rebuild(
             )
 
 
-def serve(project, port: int, rebuild: Callable[[], int] | None = None) -> int:
-    """Serve project.html on 127.0.0.1:port until Ctrl-C; with ``rebuild``, watch sources and live-reload."""
+def serve(
+    project,
+    port: int,
+    rebuild: Callable[[list[Path], Callable[[], None]], int] | None = None,
+    root: Path | None = None,
+) -> int:
+    """Serve ``root`` (default project.html) on 127.0.0.1:port until Ctrl-C; with ``rebuild``, watch sources
+    and live-reload."""
     state = _State() if rebuild else None
     handler = functools.partial(
-        type("ApimapHandler", (Handler,), {"state": state}), directory=str(project.html)
+        type("ApimapHandler", (Handler,), {"state": state}), directory=str(root or project.html)
     )
     stop = threading.Event()
     with http.server.ThreadingHTTPServer(("127.0.0.1", port), handler) as httpd:

@@ -271,8 +271,8 @@ class ExampleItem(_MappingItem):
             result = state.result(self, self.part)
             self.info["duration"] = round(result["duration"], 4)
             failed = result["status"] != "passed"
-            if failed and self._no_kernel(result):
-                pytest.xfail(self._no_kernel(result))
+            if failed and (why := self._expected_stop(result)):
+                pytest.xfail(why)
             if not failed:
                 self._cluster_honest(state)
             if failed and not expected:
@@ -293,7 +293,7 @@ class ExampleItem(_MappingItem):
                     f"example '{ex.id}' {reason} but every part passed; {fix}"
                 )
 
-    def _no_kernel(self, result: dict, part: str | None = None) -> str | None:
+    def _expected_stop(self, result: dict, part: str | None = None) -> str | None:
         """Why a failed MindSpore part is expected: the mapping ``requires`` a kernel this device lacks, or a
         cluster the suite does not have, and the error says so (any other failure stays a failure)."""
         requires = self.loaded.mapping.requires
@@ -360,8 +360,8 @@ class ExampleItem(_MappingItem):
         line = self.loaded.lines.line(("examples", self.index, "compare"))
         where = f"{self.display}:{line}: example '{ex.id}' [compare]"
         bad = [p for p in PARTS if results[p]["status"] != "passed"]
-        if "mindspore" in bad and self._no_kernel(results["mindspore"], "mindspore"):
-            pytest.xfail(self._no_kernel(results["mindspore"], "mindspore"))
+        if "mindspore" in bad and (why := self._expected_stop(results["mindspore"], "mindspore")):
+            pytest.xfail(why)
         if bad:
             if self.expected_failure:
                 return True

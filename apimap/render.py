@@ -7,6 +7,7 @@ Writes a file only when its bytes change, so Sphinx rebuilds only what an edit t
 from __future__ import annotations
 
 import json
+import os
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -124,80 +125,133 @@ MANIFEST = ".apimap-render.json"  # page -> digest of everything the page was re
 
 
 def render_all(
-    catalog: Catalog, templates_dir: Path, out_root: Path, workers: int | None = None
+    catalog: Catalog,
+    templates_dir: Path,
+    out_root: Path,
+    workers: int | None = None,
+    templates: Templates | None = None,
 ) -> RenderStats:
     """Render every page of every language under ``out_root/<lang>/``; remove pages no longer produced.
 
     A mapping page whose inputs (its model, its results, the templates, conf/ and apimap's code) are unchanged
     since the last render is not rendered again; aggregate pages (tables, index, status) always are, and are
-    written only when their bytes change.
+    written only when their bytes change. ``templates`` reuses compiled templates (a resident preview).
     """
-    stats = RenderStats()
-    loaded = catalog.mappings
-    templates = Templates(templates_dir)
-    manifest_path = out_root / MANIFEST
-    try:
-        old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        old_manifest = {}
-    manifest: dict[str, str] = {}
-    todo = []
-    static = render_inputs(templates.dir, catalog.config.conf_dir)
-    for item in loaded:
-        key = page_inputs_digest(catalog, item, static)
-        pages = [catalog.page_path(item, lang, ".md") for lang in catalog.languages]
-        if all(old_manifest.get(p) == key and (out_root / p).is_file() for p in pages):
-            stats.unchanged += len(pages)
-        else:
-            todo.append(item)
-        manifest.update(dict.fromkeys(pages, key))
-    expected = set(manifest)
-    for part, aggregates in _render_jobs(catalog, templates, todo, out_root, workers):
-        stats.written.extend(part.written)
-        stats.unchanged += part.unchanged
-        expected.update(aggregates)
-
-    explorer = json.dumps(
-        explorer_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True
-    )
-    for lang in catalog.languages:
-        write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
-        snippets = json.dumps(
-            search_snippets(catalog, lang),
-            ensure_ascii=False,
-            separators=(",", ":"),
-            sort_keys=True,
-        )
-        write_if_changed(out_root / lang / DATA_DIR / SNIPPETS_DATA, snippets, stats)
-    for lang in catalog.languages:
-        lang_root = out_root / lang
-        if lang_root.exists():
-            for old in lang_root.rglob("*.md"):
-                if old.relative_to(out_root).as_posix() not in expected:
-                    old.unlink()
-                    stats.removed.append(old)
-    if manifest != old_manifest:
-        out_root.mkdir(parents=True, exist_ok=True)
-        write_if_changed(
-            manifest_path, json.dumps(manifest, sort_keys=True, indent=0), RenderStats()
-        )
+    run = Render(catalog, templates or Templates(templates_dir), out_root)
+    stats = run.mapping_pages(workers)
+    more = run.aggregates(workers)
+    stats.written.extend(more.written)
+    stats.unchanged += more.unchanged
+    stats.removed.extend(more.removed)
     return stats
+
+
+class Render:
+    """One render of a catalog, in two phases: ``mapping_pages`` (the pages whose inputs changed), then
+    ``aggregates`` (the pages and data that list every mapping, and the removal of pages no longer produced).
+    A preview builds the first phase's pages while the second renders."""
+
+    def __init__(self, catalog: Catalog, templates: Templates, out_root: Path):
+        self.catalog, self.templates, self.out_root = catalog, templates, out_root
+        self.expected: set[str] = set()
+
+    def mapping_pages(self, workers: int | None = None) -> RenderStats:
+        catalog, out_root = self.catalog, self.out_root
+        stats = RenderStats()
+        manifest_path = out_root / MANIFEST
+        try:
+            old_manifest = json.loads(manifest_path.read_text(encoding="utf-8"))
+        except (OSError, ValueError):
+            old_manifest = {}
+        manifest: dict[str, str] = {}
+        todo = []
+        static = render_inputs(self.templates.dir, catalog.config.conf_dir)
+        root = str(out_root)
+        for item in catalog.mappings:
+            key = page_inputs_digest(catalog, item, static)
+            pages = [catalog.page_path(item, lang, ".md") for lang in catalog.languages]
+            if all(
+                old_manifest.get(p) == key and os.path.isfile(os.path.join(root, p)) for p in pages
+            ):
+                stats.unchanged += len(pages)
+            else:
+                todo.append(item)
+            manifest.update(dict.fromkeys(pages, key))
+        self.expected.update(manifest)
+        for part, _ in _render_jobs(catalog, self.templates, todo, out_root, workers, False):
+            stats.written.extend(part.written)
+            stats.unchanged += part.unchanged
+        if manifest != old_manifest:
+            out_root.mkdir(parents=True, exist_ok=True)
+            write_if_changed(
+                manifest_path, json.dumps(manifest, sort_keys=True, indent=0), RenderStats()
+            )
+        return stats
+
+    def aggregates(self, workers: int | None = None) -> RenderStats:
+        catalog, out_root = self.catalog, self.out_root
+        stats = RenderStats()
+        for part, aggregates in _render_jobs(catalog, self.templates, [], out_root, workers, True):
+            stats.written.extend(part.written)
+            stats.unchanged += part.unchanged
+            self.expected.update(aggregates)
+        explorer = json.dumps(
+            explorer_data(catalog), ensure_ascii=False, separators=(",", ":"), sort_keys=True
+        )
+        for lang in catalog.languages:
+            write_if_changed(out_root / lang / DATA_DIR / EXPLORER_DATA, explorer, stats)
+            snippets = json.dumps(
+                search_snippets(catalog, lang),
+                ensure_ascii=False,
+                separators=(",", ":"),
+                sort_keys=True,
+            )
+            write_if_changed(out_root / lang / DATA_DIR / SNIPPETS_DATA, snippets, stats)
+        for lang in catalog.languages:
+            lang_root = out_root / lang
+            if lang_root.exists():
+                for old in lang_root.rglob("*.md"):
+                    if old.relative_to(out_root).as_posix() not in self.expected:
+                        old.unlink()
+                        stats.removed.append(old)
+        return stats
+
+
+_MEMO: dict[tuple, tuple[tuple, object]] = {}
+
+
+def _memo(objects: tuple, compute):
+    """``compute()``, remembered for as long as the same objects (frozen records: a mapping's model, a results
+    file's record) come back, as they do between the renders of a resident preview."""
+    key = tuple(map(id, objects))
+    hit = _MEMO.get(key)
+    if hit is not None and all(a is b for a, b in zip(hit[0], objects, strict=True)):
+        return hit[1]
+    if len(_MEMO) > 50_000:  # objects of long-gone renders
+        _MEMO.clear()
+    value = compute()
+    _MEMO[key] = (objects, value)
+    return value
+
+
+def _model_json(mapping) -> bytes:
+    return _memo((mapping,), lambda: mapping.model_dump_json().encode())
 
 
 def page_inputs_digest(catalog: Catalog, item: Loaded, static: str) -> str:
     """Everything one mapping page is rendered from: ``static`` (fingerprint.render_inputs), its model, results."""
-    own = (
-        static.encode()
-        + b"\0"
-        + item.rel.encode()
-        + b"\0"
-        + item.mapping.model_dump_json().encode()
+    own = static.encode() + b"\0" + item.rel.encode() + b"\0" + _model_json(item.mapping)
+    results = _memo(
+        (catalog.doctest, item.rel, item.mapping),
+        lambda: (
+            [
+                r.model_dump()
+                for ex in item.mapping.examples
+                for r in catalog.doctest.for_example(item.rel, ex.id).values()
+            ]
+            + [r.model_dump() for r in catalog.doctest.probes_for(item.rel).values()]
+        ),
     )
-    results = [
-        r.model_dump()
-        for ex in item.mapping.examples
-        for r in catalog.doctest.for_example(item.rel, ex.id).values()
-    ] + [r.model_dump() for r in catalog.doctest.probes_for(item.rel).values()]
     check = catalog.check.files.get(item.rel)
     extra = {
         "page": item.slug,
@@ -224,23 +278,28 @@ _FORK_JOB: tuple | None = (
 
 
 def _render_jobs(
-    catalog: Catalog, templates: Templates, todo: list[Loaded], out_root: Path, workers: int | None
+    catalog: Catalog,
+    templates: Templates,
+    todo: list[Loaded],
+    out_root: Path,
+    workers: int | None,
+    aggregates: bool,
 ) -> list[tuple[RenderStats, list[str]]]:
-    """Render the mapping pages in ``todo`` and every aggregate page; with many pages, over a fork pool.
+    """Render the mapping pages in ``todo`` and, with ``aggregates``, every aggregate page; with many pages,
+    over a fork pool.
 
     Jobs are each language's aggregate pages (tables, index, status: they list every mapping) and slices of
     ``todo``; each returns its stats and the aggregate pages it produced (``lang/rel``).
     """
     global _FORK_JOB
+    size = len(catalog.mappings) if aggregates else len(todo)  # aggregates read every mapping
     workers = (
-        pool.workers_for(len(todo))
-        if workers is None
-        else (workers if len(todo) >= pool.MIN_ITEMS else 1)
+        pool.workers_for(size) if workers is None else (workers if size >= pool.MIN_ITEMS else 1)
     )
     # smaller slices even out the load around the aggregate jobs
     slices = 1 if workers == 1 else 2 * workers
-    jobs = [("aggregates", lang) for lang in catalog.languages] + [
-        ("pages", (i, slices)) for i in range(slices)
+    jobs = [("aggregates", lang) for lang in catalog.languages if aggregates] + [
+        ("pages", (i, slices)) for i in range(slices) if todo
     ]
     _FORK_JOB = (catalog, templates, todo, out_root)
     try:

@@ -122,6 +122,18 @@ class DoctestResults(_Record):
                 idx.setdefault(item.file, {})[item.example] = item
         return idx
 
+    @cached_property
+    def _failed(self) -> dict[str, list[PartResult]]:
+        idx: dict[str, list[PartResult]] = {}
+        for item in self.items:
+            if item.status in ("failed", "errored", "xpassed"):
+                idx.setdefault(item.file, []).append(item)
+        return idx
+
+    def failed_for(self, rel: str) -> list[PartResult]:
+        """One mapping's items that did not pass (failed, errored, or an expected failure that passed)."""
+        return self._failed.get(rel, [])
+
     def probes_for(self, rel: str) -> dict[str, PartResult]:
         """{call id: item} for one mapping's probe calls, in the order they ran."""
         return self._probes.get(rel, {})
@@ -199,13 +211,29 @@ class ApiSurvey(_Record):
     apis: dict[str, str | None] = {}
 
 
+_READ: dict[
+    tuple, _Record
+] = {}  # (path, model, file identity) -> record: a resident preview rereads nothing
+
+
 def _read(path: Path, model: type[_Record]):
     """A results file as its record; an empty record when it is absent or unreadable (the pages then say
-    "not run"/show no check badge, as without the file)."""
+    "not run"/show no check badge, as without the file). Records are frozen, so one parsed record is shared
+    by every catalog built while the file stays the same (same inode, size and mtime)."""
     try:
-        return model.model_validate_json(Path(path).read_bytes())
-    except (OSError, ValueError, ValidationError):
+        st = os.stat(path)
+    except OSError:
         return model()
+    key = (str(path), model, st.st_ino, st.st_size, st.st_mtime_ns)
+    if key not in _READ:
+        try:
+            record = model.model_validate_json(Path(path).read_bytes())
+        except (OSError, ValueError, ValidationError):
+            record = model()
+        for old in [k for k in _READ if k[:2] == key[:2]]:
+            del _READ[old]
+        _READ[key] = record
+    return _READ[key]
 
 
 def read_doctest_results(path: Path) -> DoctestResults:

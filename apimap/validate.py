@@ -231,25 +231,31 @@ def expand(paths: Iterable[Path]) -> tuple[list[Path], list[Problem]]:
         found = refused = 0
         for dirpath, dirnames, filenames in os.walk(p):  # never follows symlinked folders
             dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
+            # os.walk never enters a symlinked folder, so only a link itself can lead outside ``top``
+            real_dir = top / os.path.relpath(dirpath, p)
             for name in [*dirnames, *filenames]:
-                entry = Path(dirpath) / name
-                if name.startswith(".") or not (entry.is_dir() or name.endswith(".yaml")):
+                is_dir = name in dirnames
+                if name.startswith(".") or not (is_dir or name.endswith(".yaml")):
                     continue
-                real = entry.resolve()
-                if not real.is_relative_to(top):
-                    shown = _display(entry, None)
-                    problems.append(
-                        Problem(
-                            shown,
-                            1,
-                            "",
-                            f"resolves outside {_display(p, None)} (a symbolic link?); not read",
+                entry = os.path.join(dirpath, name)
+                if os.path.islink(entry):
+                    real = Path(entry).resolve()
+                    if not real.is_relative_to(top):
+                        problems.append(
+                            Problem(
+                                _display(Path(entry), None),
+                                1,
+                                "",
+                                f"resolves outside {_display(p, None)} (a symbolic link?); not read",
+                            )
                         )
-                    )
-                    refused += 1
-                    if name in dirnames:
-                        dirnames.remove(name)
-                elif entry.is_file():
+                        refused += 1
+                        if is_dir:
+                            dirnames.remove(name)
+                        continue
+                else:
+                    real = real_dir / name
+                if not is_dir and os.path.isfile(entry):
                     files.append(real)
                     found += 1
         if not found and not refused:

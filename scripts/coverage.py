@@ -7,7 +7,8 @@ in_tables, mindspore_table_says). Prints, per module of the list: its pairs, the
 mapping, the pairs with a file of their own (that counterpart, by the table's name), the categories of those
 mappings and their MindSpore namespaces. ``--disagreements`` lists every pair
 where the table says "Consistent" and the mapping's category is another (or the other way round);
-``--unmapped`` lists the pairs without a file of their own. Reads the mappings through apimap's loader; needs neither
+``--unmapped`` lists the pairs without a file of their own; ``--write-worklist OUT`` writes the pairs alone
+(conf/worklist.csv, the site's coverage panel). Reads the mappings through apimap's loader; needs neither
 framework.
 """
 
@@ -19,11 +20,14 @@ import csv
 import sys
 from pathlib import Path
 
+from apimap.catalog import DIVERGENT
 from apimap.config import load_config
 from apimap.project import Project
+from apimap.results import DOCTEST_RESULTS, read_doctest_results
 from apimap.validate import load_tree
 
 DEFAULT = Path("../shared/coverage/mindspore-table-pairs.csv")
+DIVERGED: dict[int, list[str]] = {}  # id(mapping) -> its probe calls that diverged in the last run
 
 
 def main() -> int:
@@ -32,11 +36,24 @@ def main() -> int:
     parser.add_argument("--module", action="append", help="only these modules of the list")
     parser.add_argument("--disagreements", action="store_true")
     parser.add_argument("--unmapped", action="store_true")
+    parser.add_argument(
+        "--write-worklist",
+        type=Path,
+        metavar="OUT",
+        help="write the list's pairs (module, torch_api, mindspore_api: no table text) for conf/worklist.csv",
+    )
     args = parser.parse_args()
     if not args.csv.is_file():
         print(f"coverage: {args.csv}: no such file", file=sys.stderr)
         return 1
     rows = list(csv.DictReader(args.csv.open(encoding="utf-8")))
+    if args.write_worklist:
+        with args.write_worklist.open("w", encoding="utf-8", newline="") as fh:
+            out = csv.writer(fh, lineterminator="\n")
+            out.writerow(["module", "torch_api", "mindspore_api"])
+            out.writerows([r["module"], r["torch_api"], r["mindspore_api"]] for r in rows)
+        print(f"coverage: {len(rows)} pairs -> {args.write_worklist}", file=sys.stderr)
+        return 0
     if args.module:
         rows = [r for r in rows if r["module"] in args.module]
     project = Project.find(Path.cwd())
@@ -52,6 +69,12 @@ def main() -> int:
     by_torch = collections.defaultdict(list)
     for item in loaded:
         by_torch[item.mapping.torch.api].append(item.mapping)
+    # the probe calls where the frameworks parted ways in the last run (site/_build/doctest-results.json)
+    run = read_doctest_results(project.build / DOCTEST_RESULTS)
+    for item in loaded:
+        DIVERGED[id(item.mapping)] = [
+            call for call, r in run.probes_for(item.rel).items() if r.outcome in DIVERGENT
+        ]
 
     def has_pair(r) -> bool:  # a file maps exactly this pair (the table's counterpart, by its name)
         return any(
@@ -79,17 +102,23 @@ def main() -> int:
             f"{len(apis & by_torch.keys())} of {len(apis)} | {_counts(cats)} | {_counts(spaces)} |"
         )
     if args.disagreements:
-        print("\n| torch API | table's MindSpore API | table says | our mapping(s) | shown by |")
+        # the pair's own file when it has one, else every mapping of its torch API
+        print("\n| torch API | table's MindSpore API | table says | we found | shown by |")
         print("|---|---|---|---|---|")
         for r in rows:
-            ours = by_torch.get(r["torch_api"], [])
+            every = by_torch.get(r["torch_api"], [])
+            own = [m for m in every if m.mindspore and m.mindspore.api == r["mindspore_api"]]
+            ours = own or every
             says_same = "Consistent" in r["mindspore_table_says"]
             if ours and any((m.category == "consistent") != says_same for m in ours):
-                shown = "; ".join(
-                    f"{m.mindspore.api if m.mindspore else '(none)'}: {m.category}" for m in ours
+                found = "; ".join(
+                    (f"{m.mindspore.api if m.mindspore else '(none)'}: " if not own else "")
+                    + m.category
+                    for m in ours
                 )
                 print(
-                    f"| {r['torch_api']} | {r['mindspore_api']} | {r['mindspore_table_says']} | {shown} | "
+                    f"| {r['torch_api']} | {r['mindspore_api']} | "
+                    f"{'Consistent' if says_same else 'a difference'} | {found} | "
                     f"{'; '.join(filter(None, map(_evidence, ours))) or '-'} |"
                 )
     if args.unmapped:
@@ -112,7 +141,15 @@ def _evidence(m) -> str:
         f"example {ex.id}" for ex in m.examples if ex.compare and ex.compare.expect == "differ"
     ]
     needs = [f"requires {m.requires.kernel or m.requires.cluster}"] if m.requires else []
-    return ", ".join(calls + examples + needs)
+    if not (calls or examples or needs or m.category == "consistent"):
+        parted = DIVERGED.get(id(m), [])  # the edge rules lifted the category: those calls show it
+        calls = parted[:4] + (["…"] if len(parted) > 4 else [])
+    agrees = (
+        ["probe: every call agrees" if m.probe else "examples: compared equal"]
+        if m.category == "consistent" and not needs
+        else []
+    )
+    return ", ".join(calls + examples + needs + agrees)
 
 
 def _counts(counter: collections.Counter) -> str:

@@ -37,7 +37,14 @@ LAYERS = [
     },
     {"apimap.catalog"},
     {"apimap.render", "apimap.export"},
-    {"apimap.sphinx_ext", "apimap.sphinx_worker", "apimap.sitebuild", "apimap.preview"},
+    {
+        "apimap.sphinx_ext",
+        "apimap.sphinx_worker",
+        "apimap.sphinx_resident",
+        "apimap.sitebuild",
+        "apimap.preview",
+        "apimap.live",
+    },
 ]
 
 

@@ -22,6 +22,15 @@ def run(args) -> int:
 
     # build's option; serve builds with one Sphinx process per language
     args.jobs = getattr(args, "jobs", "1")
-    if not args.no_build and build.run(args) != 0 and not args.watch:
-        return 1
-    return serve(args.project, args.port, rebuild=(lambda: build.run(args)) if args.watch else None)
+    if not args.watch:
+        if not args.no_build and build.run(args) != 0:
+            return 1
+        return serve(args.project, args.port)
+    from ..live import LiveSite
+
+    live = LiveSite(args.project, lambda: build.run(args))
+    try:
+        live.start()
+        return serve(args.project, args.port, rebuild=live.rebuild, root=live.root)
+    finally:
+        live.close()
