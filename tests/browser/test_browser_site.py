@@ -432,3 +432,36 @@ def test_chinese_pages_use_a_cjk_font_stack(page):
     assert "WenQuanYi Micro Hei" in family and "Microsoft YaHei" in family
     page.goto("/en/maps/torch.optim.Adamax.html")
     assert "WenQuanYi" not in page.evaluate("getComputedStyle(document.body).fontFamily")
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_status_page_puts_failures_first_with_what_failed_behind_a_fold(page, lang):
+    page.goto(f"/{lang}/status.html")
+    first = page.locator("article table tbody tr").nth(0)
+    assert "torch.nn.Linear" in first.inner_text()  # the fixture's one failing mapping leads
+    fold = first.locator("details")
+    assert fold.count() == 1 and not fold.evaluate("d => d.open")
+    summary = fold.locator("summary")
+    summary.focus()
+    page.keyboard.press("Enter")  # keyboard opens it, as a click does
+    assert fold.evaluate("d => d.open")
+    assert "shape[torch]: expected 6, got 7" in fold.inner_text()  # which part failed, and how
+    # the passing mappings are counted, with nothing to unfold
+    last = page.locator("article table tbody tr").last
+    assert last.locator("details").count() == 0 and re.search(r"\d", last.inner_text())
+
+
+@pytest.mark.parametrize("lang", LANGS)
+def test_landing_page_shows_coverage_of_mindspores_tables(page, lang):
+    page.goto(f"/{lang}/index.html")
+    title = {
+        "en": "Coverage of MindSpore\u2019s own mapping tables",  # Sphinx curls the apostrophe
+        "zh_CN": "对 MindSpore 官方映射表的覆盖",
+    }
+    heading = page.get_by_role("heading", name=title[lang])
+    assert heading.count() == 1
+    table = heading.locator("xpath=..").locator("table").first  # its own section
+    rows = table.locator("tbody tr")
+    assert rows.count() >= 10
+    cells = rows.filter(has_text="torch.nn.functional").first.locator("td").all_inner_texts()
+    assert cells[1].strip().isdigit() and int(cells[1]) > 0  # the tables' pairs, counted from conf/
