@@ -369,9 +369,7 @@ def build_catalog(
     """The catalog of a validated tree: results files from ``project.build``, commit dates from git (only
     when every mapping is one of the project's own files), or ``updated`` when the caller has them."""
     if updated is None:
-        root = project.mappings.resolve()
-        own = dates and loaded and all(item.path.is_relative_to(root) for item in loaded)
-        updated = last_commit_dates(loaded) if own else {}
+        updated = commit_dates(project, loaded) if dates else {}
     return Catalog.of(
         config,
         loaded,
@@ -381,6 +379,13 @@ def build_catalog(
         surveys=read_surveys(project.build),
         updated=updated,
     )
+
+
+def commit_dates(project: Project, loaded: list[Loaded]) -> dict[str, str]:
+    """``last_commit_dates`` when every mapping is one of the project's own files, else {}."""
+    root = project.mappings.resolve()
+    own = loaded and all(item.path.is_relative_to(root) for item in loaded)
+    return last_commit_dates(loaded) if own else {}
 
 
 def last_commit_dates(loaded) -> dict[str, str]:

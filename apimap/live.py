@@ -23,8 +23,9 @@ from collections.abc import Callable
 from pathlib import Path
 
 from .cache import ValidationCache
-from .catalog import build_catalog, last_commit_dates
+from .catalog import build_catalog, commit_dates
 from .config import load_config
+from .export import write_exports
 from .problems import ProblemsError
 from .project import Project
 from .render import Render, Templates
@@ -130,16 +131,6 @@ class LiveSite:
             return code
         return self._fast(ready)
 
-    def _write_exports(self, catalog, staging: Path) -> None:
-        from .export import export_files
-
-        for name, text in export_files(catalog).items():
-            path = staging / name
-            if not path.is_file() or path.read_text(encoding="utf-8") != text:
-                tmp = path.with_name(path.name + ".tmp")
-                tmp.write_text(text, encoding="utf-8")
-                tmp.replace(path)
-
     def _finish_exports(self) -> None:
         if self.exports is not None:
             self.exports.join()
@@ -175,9 +166,7 @@ class LiveSite:
         if any(p.severity == "error" for p in problems):
             return 1
         if self.dates is None:  # commit dates do not change while one edits
-            root = project.mappings.resolve()
-            own = all(item.path.is_relative_to(root) for item in loaded)
-            self.dates = last_commit_dates(loaded) if own else {}
+            self.dates = commit_dates(project, loaded)
         catalog = build_catalog(project, config, loaded, updated=self.dates)
         run = Render(catalog, self.templates, project.src)
         # 1. the edited mapping's pages: built, and shown (``ready``), while the aggregate pages render
@@ -210,9 +199,7 @@ class LiveSite:
             ready()
             shown = time.perf_counter() - start
         # the exports (mappings.json & co.) follow in the background: no page waits for them
-        self.exports = threading.Thread(
-            target=self._write_exports, args=(catalog, staging), daemon=True
-        )
+        self.exports = threading.Thread(target=write_exports, args=(catalog, staging), daemon=True)
         self.exports.start()
         self.last_shown = shown
         print(
